@@ -1,0 +1,1 @@
+"""Pure domain: entities, rules and use-case services. No frameworks, no drivers."""

@@ -1,0 +1,94 @@
+"""Domain errors carry a stable code (the key of their translated text) and parameters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    code = "error.generic"
+
+    def __init__(self, **params: Any) -> None:
+        super().__init__(self.code, params)
+        self.params = params
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.params!r})"
+
+
+class NotFound(DomainError):
+    code = "error.not_found"
+
+
+class EventNotFound(NotFound):
+    code = "error.event_not_found"
+
+
+class UserNotFound(NotFound):
+    code = "error.user_not_found"
+
+
+class CartItemNotFound(NotFound):
+    code = "error.cart_item_not_found"
+
+
+class TicketNotFound(NotFound):
+    code = "error.ticket_not_found"
+
+
+class Forbidden(DomainError):
+    code = "error.forbidden"
+
+
+class NotStaff(Forbidden):
+    code = "error.not_staff"
+
+
+class NotAdmin(Forbidden):
+    code = "error.not_admin"
+
+
+class SoldOut(DomainError):
+    code = "error.sold_out"
+
+
+class SalesClosed(DomainError):
+    code = "error.sales_closed"
+
+
+class EventNotOnSale(DomainError):
+    code = "error.event_not_on_sale"
+
+
+class InvalidQuantity(DomainError):
+    code = "error.invalid_quantity"
+
+
+class LimitReached(DomainError):
+    code = "error.limit_reached"
+
+
+class CartEmpty(DomainError):
+    code = "error.cart_empty"
+
+
+class CartChanged(DomainError):
+    code = "error.cart_changed"
+
+
+class HoldExpired(DomainError):
+    code = "error.hold_expired"
+
+
+class NotEnoughMoney(DomainError):
+    """Carries total, balance and missing as Money so the reply can offer the exact top-up."""
+
+    code = "error.not_enough_money"
+
+
+class InvalidAmount(DomainError):
+    code = "error.invalid_amount"
+
+
+class DuplicateOperation(DomainError):
+    code = "error.duplicate"

@@ -1,0 +1,221 @@
+"""Entities and value objects of the shop. Plain dataclasses: storage maps rows onto them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from domain.errors import EventNotOnSale, SalesClosed
+from domain.money import Money
+
+
+class Language(StrEnum):
+    RU = "ru"
+    EN = "en"
+
+    @classmethod
+    def from_telegram(cls, code: str | None) -> Language:
+        """Telegram sends IETF tags like "ru", "ru-RU", "en-GB"; Russian-speaking CIS users get Russian."""
+        primary = (code or "").split("-")[0].lower()
+        return cls.RU if primary in {"ru", "uk", "be", "kk"} else cls.EN
+
+
+@dataclass(slots=True)
+class User:
+    id: int
+    telegram_id: int
+    first_name: str
+    last_name: str | None = None
+    username: str | None = None
+    language: Language = Language.EN
+    created_at: datetime | None = None
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p) or (self.username or str(self.telegram_id))
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramProfile:
+    """What Telegram tells us about a person on every update."""
+
+    telegram_id: int
+    first_name: str
+    last_name: str | None = None
+    username: str | None = None
+    language_code: str | None = None
+
+
+class EventStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+    FINISHED = "finished"
+
+
+@dataclass(slots=True)
+class Event:
+    id: int
+    title: str
+    starts_at: datetime
+    venue: str
+    status: EventStatus = EventStatus.DRAFT
+    performers: str = ""
+    description: str = ""
+    category: str = ""
+    ends_at: datetime | None = None
+    age_limit: int | None = None
+    conditions: str = ""
+    organizer_id: int | None = None
+
+    def ensure_on_sale(self, now: datetime) -> None:
+        if self.status is not EventStatus.PUBLISHED or self.starts_at <= now:
+            raise EventNotOnSale(event=self.title)
+
+
+@dataclass(slots=True)
+class TicketType:
+    id: int
+    event_id: int
+    name: str
+    price: Money
+    quantity: int
+    sold: int = 0
+    held: int = 0
+    sales_start: datetime | None = None
+    sales_end: datetime | None = None
+    position: int = 0
+
+    @property
+    def available(self) -> int:
+        return max(self.quantity - self.sold - self.held, 0)
+
+    def sales_open(self, now: datetime) -> bool:
+        if self.sales_start and now < self.sales_start:
+            return False
+        return not (self.sales_end and now >= self.sales_end)
+
+    def ensure_sales_open(self, now: datetime) -> None:
+        if not self.sales_open(now):
+            raise SalesClosed(tariff=self.name)
+
+
+class ItemKind(StrEnum):
+    """What a cart item or order line sells; seats, merch, add-ons, certificates and rentals come later."""
+
+    TICKET = "ticket"
+
+
+class ItemState(StrEnum):
+    HELD = "held"
+    EXPIRED = "expired"
+    ORDERED = "ordered"
+    REMOVED = "removed"
+
+
+class UnavailableReason(StrEnum):
+    HOLD_EXPIRED = "hold_expired"
+    SOLD_OUT = "sold_out"
+    SALES_CLOSED = "sales_closed"
+    EVENT_CANCELLED = "event_cancelled"
+    EVENT_STARTED = "event_started"
+
+
+@dataclass(slots=True)
+class CartItem:
+    id: int
+    cart_id: int
+    kind: ItemKind
+    qty: int
+    unit_price: Money
+    state: ItemState
+    held_until: datetime | None
+    ticket_type_id: int | None = None
+    event_id: int | None = None
+
+    @property
+    def subtotal(self) -> Money:
+        return self.unit_price * self.qty
+
+    def hold_active(self, now: datetime) -> bool:
+        return self.state is ItemState.HELD and self.held_until is not None and now < self.held_until
+
+
+@dataclass(slots=True)
+class Cart:
+    id: int
+    user_id: int
+    version: int = 0
+    items: list[CartItem] = field(default_factory=list)
+
+
+class OrderStatus(StrEnum):
+    PENDING = "pending"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+
+
+@dataclass(slots=True)
+class OrderLine:
+    id: int
+    order_id: int
+    kind: ItemKind
+    qty: int
+    unit_price: Money
+    event_id: int | None
+    ticket_type_id: int | None
+    title: str
+    tariff: str
+
+
+@dataclass(slots=True)
+class Order:
+    id: int
+    user_id: int
+    status: OrderStatus
+    total: Money
+    created_at: datetime
+    paid_at: datetime | None = None
+    lines: list[OrderLine] = field(default_factory=list)
+
+
+class TicketStatus(StrEnum):
+    PENDING = "pending"  # issued for an order that is not paid yet
+    VALID = "valid"
+    USED = "used"
+    REFUNDED = "refunded"
+    CANCELLED = "cancelled"
+
+
+@dataclass(slots=True)
+class Ticket:
+    id: int
+    order_id: int
+    event_id: int
+    ticket_type_id: int
+    owner_id: int
+    holder_name: str
+    secret: str
+    status: TicketStatus
+    created_at: datetime
+    checked_in_at: datetime | None = None
+    checked_in_by: int | None = None
+
+
+class EntryKind(StrEnum):
+    CREDIT = "credit"
+    PURCHASE = "purchase"
+    REFUND = "refund"
+
+
+@dataclass(frozen=True, slots=True)
+class WalletEntry:
+    id: int
+    user_id: int
+    amount: Money
+    kind: EntryKind
+    idempotency_key: str
+    balance_after: Money
+    created_at: datetime
+    order_id: int | None = None

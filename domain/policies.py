@@ -1,0 +1,39 @@
+"""Configurable rules the services apply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from domain.errors import InvalidQuantity, LimitReached, NotAdmin
+from domain.models import User
+
+
+@dataclass(frozen=True, slots=True)
+class HoldPolicy:
+    hold_minutes: int = 15
+    max_per_order: int = 10
+
+    @property
+    def hold_for(self) -> timedelta:
+        return timedelta(minutes=self.hold_minutes)
+
+    def check_quantity(self, qty: int, already_in_cart: int) -> None:
+        if qty < 1 or qty > self.max_per_order:
+            raise InvalidQuantity(max=self.max_per_order)
+        if already_in_cart + qty > self.max_per_order:
+            raise LimitReached(max=self.max_per_order, in_cart=already_in_cart)
+
+
+@dataclass(frozen=True, slots=True)
+class AdminPolicy:
+    """Platform admins are the Telegram ids listed in configuration."""
+
+    admin_telegram_ids: frozenset[int] = field(default_factory=frozenset)
+
+    def is_admin(self, user: User) -> bool:
+        return user.telegram_id in self.admin_telegram_ids
+
+    def ensure_admin(self, user: User) -> None:
+        if not self.is_admin(user):
+            raise NotAdmin()

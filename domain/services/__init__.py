@@ -1,0 +1,1 @@
+"""Use-case services: one public method per thing a person does."""

@@ -1,0 +1,199 @@
+"""The cart: one per user, holding quota while the person decides."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.clock import Clock
+from domain.errors import CartChanged, CartItemNotFound, EventNotFound, SoldOut
+from domain.models import CartItem, EventStatus, ItemKind, ItemState, UnavailableReason
+from domain.money import Money
+from domain.policies import HoldPolicy
+from domain.ports import UnitOfWork, UnitOfWorkFactory
+from domain.views import CartLine, CartView
+
+
+async def release_expired_holds(uow: UnitOfWork, now: datetime, cart_id: int | None = None) -> int:
+    """Return expired holds to sale. Each item flips state conditionally, so a concurrent checkout
+    or a second sweep can never release the same quota twice."""
+    released = 0
+    for item in await uow.carts.expired_holds(now, cart_id):
+        if await uow.carts.transition(item.id, ItemState.HELD, ItemState.EXPIRED, now):
+            if item.ticket_type_id is not None:
+                await uow.inventory.release(item.ticket_type_id, item.qty)
+            released += 1
+    return released
+
+
+async def build_cart_view(uow: UnitOfWork, user_id: int, now: datetime, currency: str, max_per_order: int) -> CartView:
+    cart = await uow.carts.for_user(user_id, now)
+    ready: list[CartLine] = []
+    unavailable: list[CartLine] = []
+    for item in cart.items:
+        if item.state not in (ItemState.HELD, ItemState.EXPIRED):
+            continue
+        tt = await uow.events.ticket_type(item.ticket_type_id) if item.ticket_type_id else None
+        event = await uow.events.get(item.event_id) if item.event_id else None
+        reason = _unavailable_reason(item, event, tt, now)
+        line = CartLine(
+            item_id=item.id,
+            event_id=item.event_id,
+            event_title=event.title if event else "",
+            event_starts_at=event.starts_at if event else None,
+            tariff=tt.name if tt else "",
+            qty=item.qty,
+            unit_price=item.unit_price,
+            subtotal=item.subtotal,
+            held_until=item.held_until if reason is None else None,
+            reason=reason,
+        )
+        (ready if reason is None else unavailable).append(line)
+    total = Money.zero(currency)
+    for line in ready:
+        total = total + line.subtotal
+    return CartView(cart.id, cart.version, ready, unavailable, total, max_per_order)
+
+
+def _unavailable_reason(item: CartItem, event, tt, now: datetime) -> UnavailableReason | None:
+    if event is None or tt is None or event.status is EventStatus.CANCELLED:
+        return UnavailableReason.EVENT_CANCELLED
+    if event.status is not EventStatus.PUBLISHED or event.starts_at <= now:
+        return UnavailableReason.EVENT_STARTED
+    if not tt.sales_open(now):
+        return UnavailableReason.SALES_CLOSED
+    if not item.hold_active(now):
+        return UnavailableReason.HOLD_EXPIRED
+    return None
+
+
+class CartService:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, policy: HoldPolicy, currency: str) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._policy = policy
+        self._currency = currency
+
+    async def add_tickets(self, user_id: int, ticket_type_id: int, qty: int) -> CartView:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            tt = await uow.events.ticket_type(ticket_type_id)
+            event = await uow.events.get(tt.event_id) if tt else None
+            if tt is None or event is None or event.status is EventStatus.DRAFT:
+                raise EventNotFound()
+            event.ensure_on_sale(now)
+            tt.ensure_sales_open(now)
+            cart = await uow.carts.for_user(user_id, now)
+            await release_expired_holds(uow, now, cart.id)
+            cart = await uow.carts.for_user(user_id, now)
+            same = [i for i in cart.items if i.ticket_type_id == tt.id and i.state is ItemState.HELD]
+            self._policy.check_quantity(qty, sum(i.qty for i in same))
+            if not await uow.inventory.hold(tt.id, qty):
+                fresh = await uow.events.ticket_type(tt.id)
+                raise SoldOut(tariff=tt.name, available=fresh.available if fresh else 0)
+            until = now + self._policy.hold_for
+            if same:
+                item = same[0]
+                if not await uow.carts.change_qty(item.id, item.qty, item.qty + qty, until, now):
+                    raise CartChanged()
+            else:
+                await uow.carts.add_item(
+                    CartItem(0, cart.id, ItemKind.TICKET, qty, tt.price, ItemState.HELD, until, tt.id, event.id),
+                    now,
+                )
+            await uow.carts.bump_version(cart.id)
+            view = await self._view(uow, user_id, now)
+            await uow.commit()
+            return view
+
+    async def view(self, user_id: int) -> CartView:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            cart = await uow.carts.for_user(user_id, now)
+            if await release_expired_holds(uow, now, cart.id):
+                await uow.carts.bump_version(cart.id)
+            view = await self._view(uow, user_id, now)
+            await uow.commit()
+            return view
+
+    async def remove(self, user_id: int, item_id: int) -> CartView:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            item = await self._own_item(uow, user_id, item_id, now)
+            if await uow.carts.transition(item.id, item.state, ItemState.REMOVED, now):
+                if item.state is ItemState.HELD and item.ticket_type_id is not None:
+                    await uow.inventory.release(item.ticket_type_id, item.qty)
+                await uow.carts.bump_version(item.cart_id)
+            view = await self._view(uow, user_id, now)
+            await uow.commit()
+            return view
+
+    async def change_qty(self, user_id: int, item_id: int, qty: int) -> CartView:
+        """Increase holds more quota (and restarts the hold), decrease gives quota back at once."""
+        if qty <= 0:
+            return await self.remove(user_id, item_id)
+        now = self._clock.now()
+        async with self._uow() as uow:
+            item = await self._own_item(uow, user_id, item_id, now)
+            if not item.hold_active(now) or item.ticket_type_id is None:
+                raise CartItemNotFound()
+            self._policy.check_quantity(qty, 0)
+            delta = qty - item.qty
+            until = item.held_until
+            if delta > 0:
+                if not await uow.inventory.hold(item.ticket_type_id, delta):
+                    fresh = await uow.events.ticket_type(item.ticket_type_id)
+                    raise SoldOut(tariff=fresh.name if fresh else "", available=fresh.available if fresh else 0)
+                until = now + self._policy.hold_for
+            elif delta < 0:
+                await uow.inventory.release(item.ticket_type_id, -delta)
+            if delta and not await uow.carts.change_qty(item.id, item.qty, qty, until, now):
+                raise CartChanged()
+            if delta:
+                await uow.carts.bump_version(item.cart_id)
+            view = await self._view(uow, user_id, now)
+            await uow.commit()
+            return view
+
+    async def renew(self, user_id: int, item_id: int) -> CartView:
+        """Hold an expired item again if the quota still allows it."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            item = await self._own_item(uow, user_id, item_id, now)
+            if item.state is not ItemState.EXPIRED or item.ticket_type_id is None:
+                raise CartChanged()
+            tt = await uow.events.ticket_type(item.ticket_type_id)
+            event = await uow.events.get(item.event_id) if item.event_id else None
+            if tt is None or event is None:
+                raise EventNotFound()
+            event.ensure_on_sale(now)
+            tt.ensure_sales_open(now)
+            if not await uow.inventory.hold(tt.id, item.qty):
+                raise SoldOut(tariff=tt.name, available=tt.available)
+            if not await uow.carts.transition(item.id, ItemState.EXPIRED, ItemState.HELD, now):
+                raise CartChanged()
+            await uow.carts.change_qty(item.id, item.qty, item.qty, now + self._policy.hold_for, now)
+            await uow.carts.bump_version(item.cart_id)
+            view = await self._view(uow, user_id, now)
+            await uow.commit()
+            return view
+
+    async def release_expired(self) -> int:
+        """The background sweep: frees quota of every expired hold."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            count = await release_expired_holds(uow, now)
+            await uow.commit()
+            return count
+
+    async def _own_item(self, uow: UnitOfWork, user_id: int, item_id: int, now: datetime) -> CartItem:
+        """Callback data can be forged: the item must be in this user's own cart and still live."""
+        cart = await uow.carts.for_user(user_id, now)
+        await release_expired_holds(uow, now, cart.id)
+        cart = await uow.carts.for_user(user_id, now)
+        for item in cart.items:
+            if item.id == item_id and item.state in (ItemState.HELD, ItemState.EXPIRED):
+                return item
+        raise CartItemNotFound()
+
+    async def _view(self, uow: UnitOfWork, user_id: int, now: datetime) -> CartView:
+        return await build_cart_view(uow, user_id, now, self._currency, self._policy.max_per_order)

@@ -1,0 +1,94 @@
+"""Finding events and showing what is on sale."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from domain.clock import Clock
+from domain.errors import EventNotFound, NotFound
+from domain.models import Event, EventStatus, TicketType
+from domain.money import Money
+from domain.policies import HoldPolicy
+from domain.ports import UnitOfWorkFactory
+from domain.views import EventCard, EventSummary, SearchPage, TariffOffer
+
+PAGE_SIZE = 20
+MAX_QUERY = 100
+
+
+def normalize(text: str) -> str:
+    """Case- and ё-insensitive form used both for indexing and for queries (SQLite's lower() is ASCII-only)."""
+    folded = text.casefold().replace("ё", "е")
+    return re.sub(r"\s+", " ", folded).strip()
+
+
+def search_text(event: Event) -> str:
+    return normalize(" ".join((event.title, event.performers, event.venue, event.category)))
+
+
+def price_range(types: list[TicketType]) -> tuple[Money | None, Money | None]:
+    prices = [t.price for t in types]
+    if not prices:
+        return None, None
+    return min(prices, key=lambda m: m.minor), max(prices, key=lambda m: m.minor)
+
+
+class CatalogService:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, policy: HoldPolicy) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._policy = policy
+
+    async def search(self, user_id: int, query: str) -> SearchPage:
+        """Save the query so page buttons can carry a short id instead of the text (64-byte limit)."""
+        needle = normalize(query)[:MAX_QUERY]
+        async with self._uow() as uow:
+            search_id = await uow.searches.save(user_id, needle, self._clock.now())
+            await uow.commit()
+        return await self.page(user_id, search_id, 0)
+
+    async def page(self, user_id: int, search_id: int, page: int) -> SearchPage:
+        now = self._clock.now()
+        async with self._uow(write=False) as uow:
+            saved = await uow.searches.get(search_id)
+            if saved is None or saved[0] != user_id:
+                raise NotFound()
+            needle = saved[1]
+            page = max(page, 0)
+            events, total = await uow.events.search_published(needle, now, page * PAGE_SIZE, PAGE_SIZE)
+            pages = max(math.ceil(total / PAGE_SIZE), 1)
+            if page >= pages and total:
+                page = pages - 1
+                events, total = await uow.events.search_published(needle, now, page * PAGE_SIZE, PAGE_SIZE)
+            types = await uow.events.ticket_types_for([e.id for e in events])
+        items = []
+        for event in events:
+            tts = types.get(event.id, [])
+            low, high = price_range(tts)
+            items.append(EventSummary(event, low, high, sum(t.available for t in tts)))
+        return SearchPage(search_id, needle, items, page, pages, total)
+
+    async def event_card(self, event_id: int) -> EventCard:
+        now = self._clock.now()
+        async with self._uow(write=False) as uow:
+            event = await uow.events.get(event_id)
+            if event is None or event.status is not EventStatus.PUBLISHED:
+                raise EventNotFound()
+            types = await uow.events.ticket_types(event_id)
+        offers = [self._offer(event, t, now) for t in types]
+        low, high = price_range(types)
+        return EventCard(event, offers, low, high, sum(t.available for t in types), self._policy.hold_minutes)
+
+    async def tariff(self, ticket_type_id: int) -> tuple[Event, TariffOffer]:
+        now = self._clock.now()
+        async with self._uow(write=False) as uow:
+            tt = await uow.events.ticket_type(ticket_type_id)
+            event = await uow.events.get(tt.event_id) if tt else None
+        if tt is None or event is None or event.status is not EventStatus.PUBLISHED:
+            raise EventNotFound()
+        return event, self._offer(event, tt, now)
+
+    def _offer(self, event: Event, tt: TicketType, now) -> TariffOffer:
+        on_sale = event.status is EventStatus.PUBLISHED and event.starts_at > now and tt.sales_open(now)
+        return TariffOffer(tt, on_sale and tt.available > 0, min(tt.available, self._policy.max_per_order))

@@ -1,0 +1,99 @@
+"""Checkout: the cart becomes a paid order with tickets in one atomic step, or nothing changes."""
+
+from __future__ import annotations
+
+from domain.clock import Clock
+from domain.codes import new_ticket_secret, ticket_payload
+from domain.errors import CartChanged, CartEmpty, DuplicateOperation, HoldExpired, NotEnoughMoney
+from domain.models import EntryKind, ItemState, Order, OrderLine, OrderStatus, Ticket, TicketStatus
+from domain.policies import HoldPolicy
+from domain.ports import UnitOfWork, UnitOfWorkFactory
+from domain.services.cart import build_cart_view, release_expired_holds
+from domain.views import PurchaseResult, TicketView
+
+
+def checkout_key(cart_id: int, version: int) -> str:
+    """The Pay button names the cart version it was shown for: pressing it twice pays once."""
+    return f"checkout:{cart_id}:{version}"
+
+
+class CheckoutService:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, policy: HoldPolicy, currency: str) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._policy = policy
+        self._currency = currency
+
+    async def pay_from_wallet(self, user_id: int, cart_version: int) -> PurchaseResult:
+        try:
+            return await self._pay(user_id, cart_version)
+        except DuplicateOperation:
+            # A concurrent press of the same button committed first: report its order.
+            async with self._uow(write=False) as uow:
+                cart = await uow.carts.for_user(user_id, self._clock.now())
+                existing = await uow.orders.by_key(checkout_key(cart.id, cart_version))
+                if existing is None:
+                    raise
+                return await self._result(uow, existing, already_paid=True)
+
+    async def _pay(self, user_id: int, cart_version: int) -> PurchaseResult:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            cart = await uow.carts.for_user(user_id, now)
+            key = checkout_key(cart.id, cart_version)
+            existing = await uow.orders.by_key(key)
+            if existing is not None:
+                return await self._result(uow, existing, already_paid=True)
+            if cart.version != cart_version:
+                raise CartChanged()
+            if await release_expired_holds(uow, now, cart.id):
+                await uow.carts.bump_version(cart.id)
+                await uow.commit()
+                raise HoldExpired()
+            view = await build_cart_view(uow, user_id, now, self._currency, self._policy.max_per_order)
+            if not view.ready:
+                raise CartEmpty()
+            user = await uow.users.get(user_id)
+            holder = user.display_name if user else ""
+            order = await uow.orders.add(
+                Order(0, user_id, OrderStatus.PAID, view.total, now, paid_at=now), key, cart.id
+            )
+            if view.total.is_positive:
+                entry = await uow.wallets.apply(
+                    user_id, -view.total, EntryKind.PURCHASE, f"order:{order.id}", now, order_id=order.id
+                )
+                if entry is None:
+                    balance = await uow.wallets.balance(user_id, self._currency)
+                    raise NotEnoughMoney(total=view.total, balance=balance, missing=view.total - balance)
+            items = {i.id: i for i in cart.items}
+            for line in view.ready:
+                item = items[line.item_id]
+                claimed = await uow.carts.transition(item.id, ItemState.HELD, ItemState.ORDERED, now)
+                if not claimed or not await uow.inventory.sell_held(item.ticket_type_id, item.qty):
+                    raise HoldExpired()
+                order_line = await uow.orders.add_line(
+                    OrderLine(0, order.id, item.kind, item.qty, item.unit_price, item.event_id,
+                              item.ticket_type_id, line.event_title, line.tariff)
+                )
+                order.lines.append(order_line)
+                for _ in range(item.qty):
+                    await uow.tickets.add(
+                        Ticket(0, order.id, item.event_id, item.ticket_type_id, user_id, holder,
+                               new_ticket_secret(), TicketStatus.VALID, now)
+                    )
+            await uow.carts.bump_version(cart.id)
+            result = await self._result(uow, order, already_paid=False)
+            await uow.commit()
+            return result
+
+    async def _result(self, uow: UnitOfWork, order: Order, already_paid: bool) -> PurchaseResult:
+        tickets = await uow.tickets.of_order(order.id)
+        views = []
+        for ticket in tickets:
+            event = await uow.events.get(ticket.event_id)
+            tt = await uow.events.ticket_type(ticket.ticket_type_id)
+            views.append(TicketView(ticket, event, tt.name if tt else "", ticket_payload(ticket.secret)))
+        balance = await uow.wallets.balance(order.user_id, self._currency)
+        return PurchaseResult(order, views, already_paid=already_paid, balance=balance)
+
+

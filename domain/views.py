@@ -1,0 +1,157 @@
+"""Read models the services hand to the dialogs: everything a reply needs, nothing to query later."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from domain.models import (
+    Event,
+    Order,
+    Ticket,
+    TicketStatus,
+    TicketType,
+    UnavailableReason,
+    User,
+    WalletEntry,
+)
+from domain.money import Money
+
+
+@dataclass(frozen=True, slots=True)
+class EventSummary:
+    event: Event
+    price_from: Money | None
+    price_to: Money | None
+    available: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    search_id: int
+    query: str
+    items: list[EventSummary]
+    page: int
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class TariffOffer:
+    ticket_type: TicketType
+    on_sale: bool
+    max_qty: int
+
+
+@dataclass(frozen=True, slots=True)
+class EventCard:
+    event: Event
+    tariffs: list[TariffOffer]
+    price_from: Money | None
+    price_to: Money | None
+    available: int
+    hold_minutes: int
+
+
+@dataclass(frozen=True, slots=True)
+class CartLine:
+    item_id: int
+    event_id: int | None
+    event_title: str
+    event_starts_at: datetime | None
+    tariff: str
+    qty: int
+    unit_price: Money
+    subtotal: Money
+    held_until: datetime | None
+    reason: UnavailableReason | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CartView:
+    cart_id: int
+    version: int
+    ready: list[CartLine]
+    unavailable: list[CartLine]
+    total: Money
+    max_per_order: int
+
+    @property
+    def held_until(self) -> datetime | None:
+        times = [line.held_until for line in self.ready if line.held_until]
+        return min(times) if times else None
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.ready and not self.unavailable
+
+    @property
+    def ticket_count(self) -> int:
+        return sum(line.qty for line in self.ready)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketView:
+    ticket: Ticket
+    event: Event
+    tariff: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseResult:
+    order: Order
+    tickets: list[TicketView]
+    already_paid: bool = False
+    balance: Money | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TicketsPage:
+    items: list[TicketView]
+    page: int
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class WalletView:
+    balance: Money
+    entries: list[WalletEntry] = field(default_factory=list)
+
+
+class Verdict(StrEnum):
+    VALID = "valid"
+    CHECKED_IN = "checked_in"  # this very scan just checked the ticket in
+    ALREADY_USED = "already_used"
+    REFUNDED = "refunded"
+    CANCELLED = "cancelled"
+    NOT_PAID = "not_paid"
+    WRONG_EVENT = "wrong_event"
+    UNKNOWN = "unknown"
+    EXISTS = "exists"  # what a customer (not staff) learns from someone else's link
+
+    @classmethod
+    def for_status(cls, status: TicketStatus) -> Verdict:
+        return {
+            TicketStatus.VALID: cls.VALID,
+            TicketStatus.USED: cls.ALREADY_USED,
+            TicketStatus.REFUNDED: cls.REFUNDED,
+            TicketStatus.CANCELLED: cls.CANCELLED,
+            TicketStatus.PENDING: cls.NOT_PAID,
+        }[status]
+
+
+@dataclass(frozen=True, slots=True)
+class ScanView:
+    verdict: Verdict
+    ticket: Ticket | None = None
+    event: Event | None = None
+    tariff: str | None = None
+    checked_in_by: User | None = None
+    own_ticket: bool = False
+
+    @property
+    def can_check_in(self) -> bool:
+        return self.verdict is Verdict.VALID
