@@ -148,6 +148,7 @@ class Cart:
     user_id: int
     version: int = 0
     items: list[CartItem] = field(default_factory=list)
+    last_op: str | None = None  # key of the last add, so a double-tapped button adds once
 
 
 class OrderStatus(StrEnum):

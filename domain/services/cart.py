@@ -73,7 +73,8 @@ class CartService:
         self._policy = policy
         self._currency = currency
 
-    async def add_tickets(self, user_id: int, ticket_type_id: int, qty: int) -> CartView:
+    async def add_tickets(self, user_id: int, ticket_type_id: int, qty: int, op_key: str | None = None) -> CartView:
+        """op_key names the button press: the same press arriving twice adds once."""
         now = self._clock.now()
         async with self._uow() as uow:
             tt = await uow.events.ticket_type(ticket_type_id)
@@ -83,6 +84,8 @@ class CartService:
             event.ensure_on_sale(now)
             tt.ensure_sales_open(now)
             cart = await uow.carts.for_user(user_id, now)
+            if op_key is not None and cart.last_op == op_key:
+                return await self._view(uow, user_id, now)
             await release_expired_holds(uow, now, cart.id)
             cart = await uow.carts.for_user(user_id, now)
             same = [i for i in cart.items if i.ticket_type_id == tt.id and i.state is ItemState.HELD]
@@ -100,7 +103,7 @@ class CartService:
                     CartItem(0, cart.id, ItemKind.TICKET, qty, tt.price, ItemState.HELD, until, tt.id, event.id),
                     now,
                 )
-            await uow.carts.bump_version(cart.id)
+            await uow.carts.bump_version(cart.id, op_key)
             view = await self._view(uow, user_id, now)
             await uow.commit()
             return view
@@ -115,10 +118,10 @@ class CartService:
             await uow.commit()
             return view
 
-    async def remove(self, user_id: int, item_id: int) -> CartView:
+    async def remove(self, user_id: int, item_id: int, seen_version: int | None = None) -> CartView:
         now = self._clock.now()
         async with self._uow() as uow:
-            item = await self._own_item(uow, user_id, item_id, now)
+            item = await self._own_item(uow, user_id, item_id, now, seen_version)
             if await uow.carts.transition(item.id, item.state, ItemState.REMOVED, now):
                 if item.state is ItemState.HELD and item.ticket_type_id is not None:
                     await uow.inventory.release(item.ticket_type_id, item.qty)
@@ -127,13 +130,13 @@ class CartService:
             await uow.commit()
             return view
 
-    async def change_qty(self, user_id: int, item_id: int, qty: int) -> CartView:
+    async def change_qty(self, user_id: int, item_id: int, qty: int, seen_version: int | None = None) -> CartView:
         """Increase holds more quota (and restarts the hold), decrease gives quota back at once."""
         if qty <= 0:
-            return await self.remove(user_id, item_id)
+            return await self.remove(user_id, item_id, seen_version)
         now = self._clock.now()
         async with self._uow() as uow:
-            item = await self._own_item(uow, user_id, item_id, now)
+            item = await self._own_item(uow, user_id, item_id, now, seen_version)
             if not item.hold_active(now) or item.ticket_type_id is None:
                 raise CartItemNotFound()
             self._policy.check_quantity(qty, 0)
@@ -154,11 +157,11 @@ class CartService:
             await uow.commit()
             return view
 
-    async def renew(self, user_id: int, item_id: int) -> CartView:
+    async def renew(self, user_id: int, item_id: int, seen_version: int | None = None) -> CartView:
         """Hold an expired item again if the quota still allows it."""
         now = self._clock.now()
         async with self._uow() as uow:
-            item = await self._own_item(uow, user_id, item_id, now)
+            item = await self._own_item(uow, user_id, item_id, now, seen_version)
             if item.state is not ItemState.EXPIRED or item.ticket_type_id is None:
                 raise CartChanged()
             tt = await uow.events.ticket_type(item.ticket_type_id)
@@ -185,10 +188,18 @@ class CartService:
             await uow.commit()
             return count
 
-    async def _own_item(self, uow: UnitOfWork, user_id: int, item_id: int, now: datetime) -> CartItem:
-        """Callback data can be forged: the item must be in this user's own cart and still live."""
+    async def _own_item(
+        self, uow: UnitOfWork, user_id: int, item_id: int, now: datetime, seen_version: int | None
+    ) -> CartItem:
+        """Callback data can be forged and buttons go stale: the item must be in this user's own cart,
+        still live, and the cart must be the version the button was drawn for."""
         cart = await uow.carts.for_user(user_id, now)
-        await release_expired_holds(uow, now, cart.id)
+        if seen_version is not None and seen_version != cart.version:
+            raise CartChanged()
+        if await release_expired_holds(uow, now, cart.id):
+            await uow.carts.bump_version(cart.id)
+            await uow.commit()
+            raise CartChanged()
         cart = await uow.carts.for_user(user_id, now)
         for item in cart.items:
             if item.id == item_id and item.state in (ItemState.HELD, ItemState.EXPIRED):

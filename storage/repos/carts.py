@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+
+from domain.models import Cart, CartItem, ItemKind, ItemState
+from domain.money import Money
+from storage.repos._base import Repo
+from storage.tables import cart_items, carts
+
+
+def _item(row) -> CartItem:
+    return CartItem(
+        id=row.id,
+        cart_id=row.cart_id,
+        kind=ItemKind(row.kind),
+        qty=row.qty,
+        unit_price=Money(row.unit_price_minor, row.currency),
+        state=ItemState(row.state),
+        held_until=row.held_until,
+        ticket_type_id=row.ticket_type_id,
+        event_id=row.event_id,
+    )
+
+
+LIVE = (ItemState.HELD.value, ItemState.EXPIRED.value)
+
+
+class CartRepo(Repo):
+    async def for_user(self, user_id: int, now: datetime) -> Cart:
+        """The user's one cart, created on first use; its id never changes."""
+        row = (await self.conn.execute(select(carts).where(carts.c.user_id == user_id))).first()
+        if row is None:
+            await self.conn.execute(
+                self.insert(carts)
+                .values(user_id=user_id, version=0, created_at=now, updated_at=now)
+                .on_conflict_do_nothing(index_elements=[carts.c.user_id])
+            )
+            row = (await self.conn.execute(select(carts).where(carts.c.user_id == user_id))).one()
+        items = await self.conn.execute(
+            select(cart_items)
+            .where(cart_items.c.cart_id == row.id, cart_items.c.state.in_(LIVE))
+            .order_by(cart_items.c.id)
+        )
+        return Cart(row.id, row.user_id, row.version, [_item(i) for i in items], row.last_op)
+
+    async def add_item(self, item: CartItem, now: datetime) -> CartItem:
+        result = await self.conn.execute(
+            insert(cart_items)
+            .values(
+                cart_id=item.cart_id,
+                kind=item.kind.value,
+                state=item.state.value,
+                qty=item.qty,
+                unit_price_minor=item.unit_price.minor,
+                currency=item.unit_price.currency,
+                held_until=item.held_until,
+                ticket_type_id=item.ticket_type_id,
+                event_id=item.event_id,
+                created_at=now,
+                updated_at=now,
+            )
+            .returning(cart_items.c.id)
+        )
+        item.id = result.scalar_one()
+        return item
+
+    async def change_qty(
+        self, item_id: int, old_qty: int, new_qty: int, held_until: datetime | None, now: datetime
+    ) -> bool:
+        result = await self.conn.execute(
+            update(cart_items)
+            .where(cart_items.c.id == item_id, cart_items.c.qty == old_qty, cart_items.c.state == ItemState.HELD.value)
+            .values(qty=new_qty, held_until=held_until, updated_at=now)
+        )
+        return result.rowcount == 1
+
+    async def transition(self, item_id: int, from_state: ItemState, to_state: ItemState, now: datetime) -> bool:
+        result = await self.conn.execute(
+            update(cart_items)
+            .where(cart_items.c.id == item_id, cart_items.c.state == from_state.value)
+            .values(state=to_state.value, updated_at=now)
+        )
+        return result.rowcount == 1
+
+    async def bump_version(self, cart_id: int, op_key: str | None = None) -> int:
+        values = {"version": carts.c.version + 1}
+        if op_key is not None:
+            values["last_op"] = op_key
+        result = await self.conn.execute(
+            update(carts).where(carts.c.id == cart_id).values(**values).returning(carts.c.version)
+        )
+        return result.scalar_one()
+
+    async def expired_holds(self, now: datetime, cart_id: int | None = None, limit: int = 500) -> list[CartItem]:
+        stmt = select(cart_items).where(
+            cart_items.c.state == ItemState.HELD.value, cart_items.c.held_until <= now
+        )
+        if cart_id is not None:
+            stmt = stmt.where(cart_items.c.cart_id == cart_id)
+        rows = await self.conn.execute(stmt.order_by(cart_items.c.id).limit(limit))
+        return [_item(r) for r in rows]

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, func, insert, select, update
+
+from domain.models import Event, EventStatus, TicketType
+from domain.money import Money
+from domain.services.catalog import search_text
+from storage.repos._base import Repo
+from storage.tables import events, ticket_types
+
+
+def _event(row) -> Event:
+    return Event(
+        id=row.id,
+        title=row.title,
+        starts_at=row.starts_at,
+        venue=row.venue,
+        status=EventStatus(row.status),
+        performers=row.performers,
+        description=row.description,
+        category=row.category,
+        ends_at=row.ends_at,
+        age_limit=row.age_limit,
+        conditions=row.conditions,
+        organizer_id=row.organizer_id,
+    )
+
+
+def _ticket_type(row) -> TicketType:
+    return TicketType(
+        id=row.id,
+        event_id=row.event_id,
+        name=row.name,
+        price=Money(row.price_minor, row.currency),
+        quantity=row.quantity,
+        sold=row.sold,
+        held=row.held,
+        sales_start=row.sales_start,
+        sales_end=row.sales_end,
+        position=row.position,
+    )
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class EventRepo(Repo):
+    async def get(self, event_id: int) -> Event | None:
+        row = (await self.conn.execute(select(events).where(events.c.id == event_id))).first()
+        return _event(row) if row else None
+
+    async def add(self, event: Event) -> Event:
+        values = {
+            "title": event.title,
+            "performers": event.performers,
+            "description": event.description,
+            "venue": event.venue,
+            "category": event.category,
+            "starts_at": event.starts_at,
+            "ends_at": event.ends_at,
+            "status": event.status.value,
+            "age_limit": event.age_limit,
+            "conditions": event.conditions,
+            "organizer_id": event.organizer_id,
+            "search_text": search_text(event),
+            "created_at": event.starts_at,
+        }
+        result = await self.conn.execute(insert(events).values(**values).returning(events.c.id))
+        event.id = result.scalar_one()
+        return event
+
+    async def set_status(self, event_id: int, status: EventStatus) -> None:
+        await self.conn.execute(update(events).where(events.c.id == event_id).values(status=status.value))
+
+    async def search_published(self, needle: str, now: datetime, offset: int, limit: int) -> tuple[list[Event], int]:
+        words = [w for w in needle.split() if w]
+        conditions = [events.c.status == EventStatus.PUBLISHED.value, events.c.starts_at > now]
+        conditions += [events.c.search_text.like(f"%{_like_escape(w)}%", escape="\\") for w in words]
+        where = and_(*conditions)
+        total = (await self.conn.execute(select(func.count()).select_from(events).where(where))).scalar_one()
+        rows = await self.conn.execute(
+            select(events).where(where).order_by(events.c.starts_at, events.c.id).offset(offset).limit(limit)
+        )
+        return [_event(r) for r in rows], total
+
+    async def ticket_types(self, event_id: int) -> list[TicketType]:
+        return (await self.ticket_types_for([event_id])).get(event_id, [])
+
+    async def ticket_types_for(self, event_ids: list[int]) -> dict[int, list[TicketType]]:
+        if not event_ids:
+            return {}
+        rows = await self.conn.execute(
+            select(ticket_types)
+            .where(ticket_types.c.event_id.in_(event_ids))
+            .order_by(ticket_types.c.position, ticket_types.c.id)
+        )
+        result: dict[int, list[TicketType]] = {}
+        for row in rows:
+            result.setdefault(row.event_id, []).append(_ticket_type(row))
+        return result
+
+    async def ticket_type(self, ticket_type_id: int) -> TicketType | None:
+        row = (await self.conn.execute(select(ticket_types).where(ticket_types.c.id == ticket_type_id))).first()
+        return _ticket_type(row) if row else None
+
+    async def add_ticket_type(self, tt: TicketType) -> TicketType:
+        result = await self.conn.execute(
+            insert(ticket_types)
+            .values(
+                event_id=tt.event_id,
+                name=tt.name,
+                price_minor=tt.price.minor,
+                currency=tt.price.currency,
+                quantity=tt.quantity,
+                sold=tt.sold,
+                held=tt.held,
+                sales_start=tt.sales_start,
+                sales_end=tt.sales_end,
+                position=tt.position,
+            )
+            .returning(ticket_types.c.id)
+        )
+        tt.id = result.scalar_one()
+        return tt
+
+
+class InventoryRepo(Repo):
+    """Each method is a single conditional UPDATE: safe at READ COMMITTED on PostgreSQL and under
+    SQLite's single writer, with no read-then-write in Python."""
+
+    async def hold(self, ticket_type_id: int, qty: int) -> bool:
+        t = ticket_types
+        result = await self.conn.execute(
+            update(t)
+            .where(t.c.id == ticket_type_id, t.c.sold + t.c.held + qty <= t.c.quantity)
+            .values(held=t.c.held + qty)
+        )
+        return result.rowcount == 1
+
+    async def release(self, ticket_type_id: int, qty: int) -> bool:
+        t = ticket_types
+        result = await self.conn.execute(
+            update(t).where(t.c.id == ticket_type_id, t.c.held >= qty).values(held=t.c.held - qty)
+        )
+        return result.rowcount == 1
+
+    async def sell_held(self, ticket_type_id: int, qty: int) -> bool:
+        t = ticket_types
+        result = await self.conn.execute(
+            update(t).where(t.c.id == ticket_type_id, t.c.held >= qty).values(held=t.c.held - qty, sold=t.c.sold + qty)
+        )
+        return result.rowcount == 1

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from domain.models import Language, TelegramProfile, User
+from storage.repos._base import Repo
+from storage.tables import staff_assignments, users
+
+
+def _user(row) -> User:
+    return User(
+        id=row.id,
+        telegram_id=row.telegram_id,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        username=row.username,
+        language=Language(row.language),
+        created_at=row.created_at,
+    )
+
+
+class UserRepo(Repo):
+    async def get(self, user_id: int) -> User | None:
+        row = (await self.conn.execute(select(users).where(users.c.id == user_id))).first()
+        return _user(row) if row else None
+
+    async def by_telegram_id(self, telegram_id: int) -> User | None:
+        row = (await self.conn.execute(select(users).where(users.c.telegram_id == telegram_id))).first()
+        return _user(row) if row else None
+
+    async def upsert_profile(self, profile: TelegramProfile, now: datetime) -> User:
+        names = {
+            "first_name": (profile.first_name or "")[:128] or str(profile.telegram_id),
+            "last_name": (profile.last_name or None) and profile.last_name[:128],
+            "username": profile.username,
+        }
+        stmt = self.insert(users).values(
+            telegram_id=profile.telegram_id,
+            language=Language.from_telegram(profile.language_code).value,
+            created_at=now,
+            updated_at=now,
+            **names,
+        )
+        stmt = stmt.on_conflict_do_update(index_elements=[users.c.telegram_id], set_={**names, "updated_at": now})
+        row = (await self.conn.execute(stmt.returning(*users.c))).one()
+        return _user(row)
+
+    async def set_language(self, user_id: int, language: Language) -> None:
+        await self.conn.execute(
+            update(users).where(users.c.id == user_id).values(language=language.value, language_chosen=1)
+        )
+
+
+class StaffRepo(Repo):
+    async def assign(self, user_id: int, event_id: int, assigned_by: int, now: datetime) -> bool:
+        stmt = (
+            self.insert(staff_assignments)
+            .values(user_id=user_id, event_id=event_id, assigned_by=assigned_by, created_at=now)
+            .on_conflict_do_nothing(index_elements=[staff_assignments.c.user_id, staff_assignments.c.event_id])
+        )
+        return (await self.conn.execute(stmt)).rowcount == 1
+
+    async def is_assigned(self, user_id: int, event_id: int) -> bool:
+        stmt = select(staff_assignments.c.id).where(
+            staff_assignments.c.user_id == user_id, staff_assignments.c.event_id == event_id
+        )
+        return (await self.conn.execute(stmt)).first() is not None
+
+    async def events_of(self, user_id: int) -> list[int]:
+        stmt = select(staff_assignments.c.event_id).where(staff_assignments.c.user_id == user_id)
+        return [r.event_id for r in await self.conn.execute(stmt)]

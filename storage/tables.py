@@ -1,0 +1,234 @@
+"""Table definitions (SQLAlchemy Core). Alembic revisions in migrations/ must match these."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator):
+    """Aware UTC datetimes on both databases (SQLite keeps naive text, so normalise on the way in and out)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+Id = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements only INTEGER PRIMARY KEY
+TS = UtcDateTime()
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("telegram_id", BigInteger, nullable=False, unique=True),
+    Column("first_name", String(128), nullable=False),
+    Column("last_name", String(128)),
+    Column("username", String(64)),
+    Column("language", String(8), nullable=False),
+    Column("language_chosen", Integer, nullable=False, server_default="0"),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("title", String(200), nullable=False),
+    Column("performers", Text, nullable=False, server_default=""),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("venue", String(200), nullable=False),
+    Column("category", String(64), nullable=False, server_default=""),
+    Column("starts_at", TS, nullable=False),
+    Column("ends_at", TS),
+    Column("status", String(16), nullable=False),
+    Column("age_limit", Integer),
+    Column("conditions", Text, nullable=False, server_default=""),
+    Column("organizer_id", Id, ForeignKey("users.id")),
+    Column("search_text", Text, nullable=False, server_default=""),
+    Column("created_at", TS, nullable=False),
+    Index("ix_events_status_starts_at", "status", "starts_at"),
+)
+
+ticket_types = Table(
+    "ticket_types",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("event_id", Id, ForeignKey("events.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("price_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("sold", Integer, nullable=False, server_default="0"),
+    Column("held", Integer, nullable=False, server_default="0"),
+    Column("sales_start", TS),
+    Column("sales_end", TS),
+    Column("position", Integer, nullable=False, server_default="0"),
+    # The database itself refuses an oversell, whatever the code above it does.
+    CheckConstraint("sold >= 0 AND held >= 0 AND sold + held <= quantity", name="quota"),
+    CheckConstraint("price_minor >= 0", name="price"),
+)
+
+staff_assignments = Table(
+    "staff_assignments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("event_id", Id, ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("assigned_by", Id, ForeignKey("users.id")),
+    Column("created_at", TS, nullable=False),
+    UniqueConstraint("user_id", "event_id", name="uq_staff_assignments_user_event"),
+)
+
+carts = Table(
+    "carts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False, unique=True),
+    Column("version", Integer, nullable=False, server_default="0"),
+    Column("last_op", String(80)),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+cart_items = Table(
+    "cart_items",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("cart_id", Id, ForeignKey("carts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("qty", Integer, nullable=False),
+    Column("unit_price_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("held_until", TS),
+    Column("ticket_type_id", Id, ForeignKey("ticket_types.id")),
+    Column("event_id", Id, ForeignKey("events.id")),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    CheckConstraint("qty > 0", name="qty"),
+    Index("ix_cart_items_state_held_until", "state", "held_until"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False, index=True),
+    Column("cart_id", Id, ForeignKey("carts.id")),
+    Column("status", String(16), nullable=False),
+    Column("total_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("idempotency_key", String(120), nullable=False, unique=True),
+    Column("created_at", TS, nullable=False),
+    Column("paid_at", TS),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("order_id", Id, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("qty", Integer, nullable=False),
+    Column("unit_price_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("event_id", Id, ForeignKey("events.id")),
+    Column("ticket_type_id", Id, ForeignKey("ticket_types.id")),
+    Column("title", String(200), nullable=False),
+    Column("tariff", String(100), nullable=False),
+)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("order_id", Id, ForeignKey("orders.id"), nullable=False, index=True),
+    Column("event_id", Id, ForeignKey("events.id"), nullable=False, index=True),
+    Column("ticket_type_id", Id, ForeignKey("ticket_types.id"), nullable=False),
+    Column("owner_id", Id, ForeignKey("users.id"), nullable=False, index=True),
+    Column("holder_name", String(200), nullable=False),
+    Column("secret", String(64), nullable=False, unique=True),
+    Column("status", String(16), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("checked_in_at", TS),
+    Column("checked_in_by", Id, ForeignKey("users.id")),
+)
+
+wallets = Table(
+    "wallets",
+    metadata,
+    Column("user_id", Id, ForeignKey("users.id"), primary_key=True),
+    Column("balance_minor", BigInteger, nullable=False, server_default="0"),
+    Column("currency", String(3), nullable=False),
+    Column("updated_at", TS, nullable=False),
+    CheckConstraint("balance_minor >= 0", name="not_negative"),
+)
+
+wallet_entries = Table(
+    "wallet_entries",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False, index=True),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("idempotency_key", String(120), nullable=False, unique=True),
+    Column("order_id", Id, ForeignKey("orders.id")),
+    Column("actor_id", Id, ForeignKey("users.id")),
+    Column("balance_after_minor", BigInteger, nullable=False),
+    Column("created_at", TS, nullable=False),
+)
+
+searches = Table(
+    "searches",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("query", String(200), nullable=False),
+    Column("created_at", TS, nullable=False),
+)
+
+processed_updates = Table(
+    "processed_updates",
+    metadata,
+    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("processed_at", TS, nullable=False),
+)
