@@ -157,6 +157,15 @@ class CartService:
             await uow.commit()
             return view
 
+    async def adjust(self, user_id: int, item_id: int, delta: int, seen_version: int | None = None) -> CartView:
+        """The ➕/➖ buttons: one ticket more or less on an item of the user's own cart."""
+        async with self._uow(write=False) as uow:
+            cart = await uow.carts.for_user(user_id, self._clock.now())
+        current = next((i for i in cart.items if i.id == item_id), None)
+        if current is None:
+            raise CartItemNotFound()
+        return await self.change_qty(user_id, item_id, current.qty + delta, seen_version)
+
     async def renew(self, user_id: int, item_id: int, seen_version: int | None = None) -> CartView:
         """Hold an expired item again if the quota still allows it."""
         now = self._clock.now()

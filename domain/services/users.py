@@ -30,3 +30,6 @@ class UserService:
 
     def is_admin(self, user: User) -> bool:
         return self._admins.is_admin(user)
+
+    def ensure_admin(self, user: User) -> None:
+        self._admins.ensure_admin(user)

@@ -1,0 +1,1 @@
+"""Composition root: settings, app factory, middlewares, runners, texts."""

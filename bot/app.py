@@ -1,0 +1,158 @@
+"""The app factory: wires settings, database, services, bot and dispatcher together."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramAPIError
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+import handlers
+from bot.config import TELEGRAM_API, Settings
+from bot.i18n import LANGUAGES, UserLocaleMiddleware, build_i18n
+from bot.middlewares import DomainErrorMiddleware, IdentifyMiddleware, UpdateLogMiddleware
+from bot.retry import RetryAfterMiddleware
+from domain.clock import Clock, SystemClock
+from domain.models import User
+from domain.policies import AdminPolicy, HoldPolicy
+from domain.services.admin import AdminService
+from domain.services.cart import CartService
+from domain.services.catalog import CatalogService
+from domain.services.checkin import CheckinService
+from domain.services.checkout import CheckoutService
+from domain.services.tickets import TicketService
+from domain.services.users import UserService
+from domain.services.wallet import WalletService
+from handlers import render
+from storage.uow import UnitOfWorkFactory, UpdateLog
+
+logger = logging.getLogger(__name__)
+SANDBOX_TOKEN = "123456:SANDBOX-local-token-not-secret"
+
+
+@dataclass
+class Services:
+    users: UserService
+    catalog: CatalogService
+    cart: CartService
+    checkout: CheckoutService
+    wallet: WalletService
+    tickets: TicketService
+    checkin: CheckinService
+    admin: AdminService
+
+    def as_workflow_data(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: AsyncEngine
+    bot: Bot
+    dp: Dispatcher
+    services: Services
+    clock: Clock
+    i18n: I18n
+    update_log: UpdateLog
+
+    async def close(self) -> None:
+        await self.bot.session.close()
+        await self.dp.storage.close()
+
+
+def build_services(engine: AsyncEngine, settings: Settings, clock: Clock) -> Services:
+    uow = UnitOfWorkFactory(engine)
+    hold = HoldPolicy(settings.hold_minutes, settings.max_tickets_per_order)
+    admins = AdminPolicy(settings.admin_ids)
+    cur = settings.currency
+    return Services(
+        users=UserService(uow, clock, admins),
+        catalog=CatalogService(uow, clock, hold),
+        cart=CartService(uow, clock, hold, cur),
+        checkout=CheckoutService(uow, clock, hold, cur),
+        wallet=WalletService(uow, clock, admins, cur),
+        tickets=TicketService(uow),
+        checkin=CheckinService(uow, clock, admins),
+        admin=AdminService(uow, clock, admins),
+    )
+
+
+def _fsm(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:
+    """Redis when several bot processes share the load (I2); memory for a single process."""
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        storage = RedisStorage.from_url(settings.redis_url)
+        return storage, storage.create_isolation()
+    return MemoryStorage(), SimpleEventIsolation()
+
+
+def build_app(settings: Settings, engine: AsyncEngine, clock: Clock | None = None) -> App:
+    clock = clock or SystemClock()
+    services = build_services(engine, settings, clock)
+    i18n = build_i18n()
+    update_log = UpdateLog(engine)
+
+    api = (
+        PRODUCTION
+        if settings.telegram_api_base.rstrip("/") == TELEGRAM_API
+        else TelegramAPIServer.from_base(settings.telegram_api_base)
+    )
+    session = AiohttpSession(api=api)
+    session.middleware(RetryAfterMiddleware())
+    token = settings.bot_token.get_secret_value() if settings.bot_token else SANDBOX_TOKEN
+    bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+    storage, isolation = _fsm(settings)
+    dp = Dispatcher(storage=storage, events_isolation=isolation, settings=settings, **services.as_workflow_data())
+    dp.update.outer_middleware(UpdateLogMiddleware(update_log, clock))
+    dp.update.outer_middleware(IdentifyMiddleware(services.users))
+    UserLocaleMiddleware(i18n).setup(dp)
+    dp.callback_query.middleware(CallbackAnswerMiddleware())
+    dp.callback_query.middleware(DomainErrorMiddleware())
+    dp.message.middleware(DomainErrorMiddleware())
+    dp.errors.register(_on_error)
+    dp.include_routers(*handlers.routers())
+    return App(settings, engine, bot, dp, services, clock, i18n, update_log)
+
+
+async def _on_error(event: ErrorEvent, i18n: I18n, bot: Bot, user: User | None = None) -> bool:
+    """The last line of defence: log with the update id, apologise, keep polling."""
+    logger.exception("unhandled error", exc_info=event.exception)
+    update = event.update
+    chat_id = None
+    if update.message:
+        chat_id = update.message.chat.id
+    elif update.callback_query:
+        query = update.callback_query
+        chat_id = query.message.chat.id if query.message else query.from_user.id
+    if chat_id is None:
+        return True
+    lang = user.language.value if user else "en"
+    with i18n.context(), i18n.use_locale(lang):
+        text = render._("error.unexpected")
+    try:
+        await bot.send_message(chat_id, text)
+    except TelegramAPIError:
+        logger.warning("could not deliver the apology")
+    return True
+
+
+async def set_commands(bot: Bot, i18n: I18n) -> None:
+    """The command menu in each language (setMyCommands), English as the default."""
+    for lang in (None, *LANGUAGES):
+        with i18n.context(), i18n.use_locale(lang or "en"):
+            commands = [BotCommand(command=c, description=render._("command." + c)) for c in render.COMMANDS]
+        await bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=lang)

@@ -1,0 +1,89 @@
+"""The cart dialog and checkout from the wallet."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+
+from bot.config import Settings
+from domain.errors import CartChanged, CartEmpty, HoldExpired, NotEnoughMoney
+from domain.models import User
+from domain.services.cart import CartService
+from domain.services.checkout import CheckoutService
+from domain.views import CartView
+from handlers import render
+from handlers.callbacks import CartCb, PayCb
+from handlers.editing import show
+from handlers.tickets import send_ticket
+
+router = Router(name="cart")
+
+
+@router.message(Command("cart"))
+async def show_cart(message: Message, user: User, cart: CartService, settings: Settings) -> None:
+    view = await cart.view(user.id)
+    text, kb = render.cart(view, settings.tz)
+    await message.answer(text, reply_markup=kb)
+
+
+async def _apply(cart: CartService, user: User, data: CartCb) -> CartView:
+    if data.op == "inc":
+        return await cart.adjust(user.id, data.item_id, +1, data.version)
+    if data.op == "dec":
+        return await cart.adjust(user.id, data.item_id, -1, data.version)
+    if data.op == "rm":
+        return await cart.remove(user.id, data.item_id, data.version)
+    if data.op == "renew":
+        return await cart.renew(user.id, data.item_id, data.version)
+    return await cart.view(user.id)
+
+
+@router.callback_query(CartCb.filter())
+async def cart_action(
+    query: CallbackQuery,
+    callback_data: CartCb,
+    user: User,
+    cart: CartService,
+    settings: Settings,
+    callback_answer: CallbackAnswer,
+) -> None:
+    try:
+        view = await _apply(cart, user, callback_data)
+    except CartChanged as error:
+        # A stale button: say so and show the cart as it is now.
+        callback_answer.text, callback_answer.show_alert = render.render_error(error), True
+        view = await cart.view(user.id)
+    text, kb = render.cart(view, settings.tz)
+    await show(query, text, kb)
+
+
+@router.callback_query(PayCb.filter())
+async def pay(
+    query: CallbackQuery,
+    callback_data: PayCb,
+    user: User,
+    cart: CartService,
+    checkout: CheckoutService,
+    settings: Settings,
+    callback_answer: CallbackAnswer,
+) -> None:
+    try:
+        result = await checkout.pay_from_wallet(user.id, callback_data.version)
+    except NotEnoughMoney as error:
+        p = error.params
+        await query.message.answer(render.not_enough_money(p["total"], p["balance"], p["missing"], user.telegram_id))
+        return
+    except (CartChanged, HoldExpired, CartEmpty) as error:
+        callback_answer.text, callback_answer.show_alert = render.render_error(error), True
+        view = await cart.view(user.id)
+        text, kb = render.cart(view, settings.tz)
+        await show(query, text, kb)
+        return
+    if result.already_paid:
+        callback_answer.text, callback_answer.show_alert = render.purchase(result), True
+        return
+    await show(query, render.purchase(result), None)
+    for ticket in result.tickets:
+        await send_ticket(query.bot, query.from_user.id, ticket, settings)

@@ -1,0 +1,85 @@
+"""Search, result pages, the event card and the tariff picker."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, Message
+
+from bot.config import Settings
+from domain.models import User
+from domain.services.cart import CartService
+from domain.services.catalog import MAX_QUERY, CatalogService
+from handlers import render
+from handlers.callbacks import AddCb, EventCb, SearchPageCb, TariffCb
+from handlers.editing import show
+
+router = Router(name="catalog")
+
+
+async def _search(message: Message, query: str, user: User, catalog: CatalogService, settings: Settings) -> None:
+    query = query.strip()
+    if not query:
+        await message.answer(render._("search.prompt"))
+        return
+    if len(query) > MAX_QUERY:
+        await message.answer(render._("search.too_long").format(max=MAX_QUERY, length=len(query)))
+        return
+    page = await catalog.search(user.id, query)
+    text, kb = render.search_results(page, settings.tz)
+    await message.answer(text, reply_markup=kb)
+
+
+@router.message(Command("search"))
+async def search_command(
+    message: Message, command: CommandObject, user: User, catalog: CatalogService, settings: Settings
+) -> None:
+    await _search(message, command.args or "", user, catalog, settings)
+
+
+@router.message(F.text & ~F.text.startswith("/"))
+async def search_text(message: Message, user: User, catalog: CatalogService, settings: Settings) -> None:
+    await _search(message, message.text, user, catalog, settings)
+
+
+@router.callback_query(SearchPageCb.filter())
+async def search_page(
+    query: CallbackQuery, callback_data: SearchPageCb, user: User, catalog: CatalogService, settings: Settings
+) -> None:
+    page = await catalog.page(user.id, callback_data.search_id, callback_data.page)
+    text, kb = render.search_results(page, settings.tz)
+    await show(query, text, kb)
+
+
+@router.callback_query(EventCb.filter())
+async def event_card(query: CallbackQuery, callback_data: EventCb, catalog: CatalogService, settings: Settings) -> None:
+    card = await catalog.event_card(callback_data.event_id)
+    text, kb = render.event_card(card, settings.tz)
+    await show(query, text, kb, new_message=not callback_data.back)
+
+
+@router.callback_query(TariffCb.filter())
+async def tariff(query: CallbackQuery, callback_data: TariffCb, catalog: CatalogService) -> None:
+    event, offer = await catalog.tariff(callback_data.ticket_type_id)
+    if not offer.on_sale or offer.max_qty < 1:
+        text, kb = render.tariff_unavailable(event, offer)
+    else:
+        qty = min(max(callback_data.qty, 1), offer.max_qty)
+        text, kb = render.tariff_picker(event, offer, qty)
+    await show(query, text, kb)
+
+
+@router.callback_query(AddCb.filter())
+async def add_to_cart(
+    query: CallbackQuery,
+    callback_data: AddCb,
+    user: User,
+    cart: CartService,
+    catalog: CatalogService,
+    settings: Settings,
+) -> None:
+    op_key = f"add:{query.message.message_id if query.message else 0}:{callback_data.nonce}"
+    view = await cart.add_tickets(user.id, callback_data.ticket_type_id, callback_data.qty, op_key)
+    event, _offer = await catalog.tariff(callback_data.ticket_type_id)
+    text, kb = render.added_to_cart(view, settings.tz, event.id)
+    await show(query, text, kb)
