@@ -5,17 +5,17 @@ from __future__ import annotations
 from aiogram import Router
 
 
+def _fresh(template: Router) -> Router:
+    """A router may belong to one dispatcher only; each app (and each test) gets its own copy."""
+    router = Router(name=template.name)
+    for name, observer in template.observers.items():
+        router.observers[name].handlers.extend(observer.handlers)
+    return router
+
+
 def routers() -> list[Router]:
     from handlers import admin, cart, catalog, common, fallback, staff, tickets, wallet
 
     # Order matters: deep links before the plain /start, free-text search and fallbacks last.
-    return [
-        staff.router,
-        common.router,
-        admin.router,
-        cart.router,
-        tickets.router,
-        wallet.router,
-        catalog.router,
-        fallback.router,
-    ]
+    modules = [staff, common, admin, cart, tickets, wallet, catalog, fallback]
+    return [_fresh(module.router) for module in modules]

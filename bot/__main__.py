@@ -1,0 +1,3 @@
+from bot.runner import main
+
+main()

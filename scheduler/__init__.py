@@ -1,0 +1,1 @@
+"""APScheduler 3 ticks the domain sweeps; due work itself lives in database rows."""
