@@ -19,6 +19,7 @@ from handlers.editing import show
 from handlers.tickets import send_ticket
 
 router = Router(name="cart")
+CART_OPS = {"show", "inc", "dec", "rm", "renew"}
 
 
 @router.message(Command("cart"))
@@ -49,6 +50,9 @@ async def cart_action(
     settings: Settings,
     callback_answer: CallbackAnswer,
 ) -> None:
+    if callback_data.op not in CART_OPS:
+        callback_answer.text, callback_answer.show_alert = render._("error.stale_button"), True
+        return
     try:
         view = await _apply(cart, user, callback_data)
     except CartChanged as error:

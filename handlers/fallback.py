@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from handlers import render
 
@@ -22,5 +23,5 @@ async def not_text(message: Message) -> None:
 
 
 @router.callback_query()
-async def stale_button(query: CallbackQuery) -> None:
-    await query.answer(render._("error.stale_button"), show_alert=True)
+async def stale_button(query: CallbackQuery, callback_answer: CallbackAnswer) -> None:
+    callback_answer.text, callback_answer.show_alert = render._("error.stale_button"), True

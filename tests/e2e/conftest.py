@@ -86,18 +86,32 @@ class DemoEvent:
     title: str
 
 
-async def make_event(engine, clock, title="Маузер", standard_qty=50, vip_qty=5, days=10,
-                     performers="Константин Райкин", venue="Театр «Сатирикон»") -> DemoEvent:
+async def make_event(
+    engine,
+    clock,
+    title="Маузер",
+    standard_qty=50,
+    vip_qty=5,
+    days=10,
+    performers="Константин Райкин",
+    venue="Театр «Сатирикон»",
+) -> DemoEvent:
     uow = UnitOfWorkFactory(engine)
     async with uow() as u:
         event = await u.events.add(
-            Event(0, title, clock.now() + timedelta(days=days), venue, EventStatus.PUBLISHED, performers,
-                  "Премьера по пьесе Хайнера Мюллера.", "theatre")
+            Event(
+                0,
+                title,
+                clock.now() + timedelta(days=days),
+                venue,
+                EventStatus.PUBLISHED,
+                performers,
+                "Премьера по пьесе Хайнера Мюллера.",
+                "theatre",
+            )
         )
         std = await u.events.add_ticket_type(TicketType(0, event.id, "Standard", Money(150_000, "RUB"), standard_qty))
-        vip = await u.events.add_ticket_type(
-            TicketType(0, event.id, "VIP", Money(500_000, "RUB"), vip_qty, position=1)
-        )
+        vip = await u.events.add_ticket_type(TicketType(0, event.id, "VIP", Money(500_000, "RUB"), vip_qty, position=1))
         await u.commit()
     return DemoEvent(event.id, std.id, vip.id, title)
 

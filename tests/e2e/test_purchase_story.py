@@ -9,14 +9,40 @@ import pytest
 from tests.e2e.conftest import BOT_USERNAME, balance, decode_qr, make_event, quota, start_bot, stop_bot
 
 LABELS = {
-    "en": dict(greeting="Hello", add="Add to cart", pay="Pay from wallet", paid="is paid", check_in="Check in",
-               valid="VALID TICKET", checked="CHECKED IN", used="ALREADY USED", tickets="Your tickets",
-               wallet="Balance", used_status="used", credited="topped up", staff_note="door staff",
-               exists="Only the event's door staff", total="3,000"),
-    "ru": dict(greeting="Здравствуйте", add="В корзину", pay="Оплатить с кошелька", paid="оплачен",
-               check_in="Пропустить", valid="ДЕЙСТВИТЕЛЕН", checked="ПРОХОД ОТМЕЧЕН", used="уже использован",
-               tickets="Ваши билеты", wallet="Баланс", used_status="использован", credited="пополнен",
-               staff_note="контролёр", exists="только контролёр", total="3 000"),
+    "en": dict(
+        greeting="Hello",
+        add="Add to cart",
+        pay="Pay from wallet",
+        paid="is paid",
+        check_in="Check in",
+        valid="VALID TICKET",
+        checked="CHECKED IN",
+        used="ALREADY USED",
+        tickets="Your tickets",
+        wallet="Balance",
+        used_status="used",
+        credited="topped up",
+        staff_note="door staff",
+        exists="Only the event's door staff",
+        total="3,000",
+    ),
+    "ru": dict(
+        greeting="Здравствуйте",
+        add="В корзину",
+        pay="Оплатить с кошелька",
+        paid="оплачен",
+        check_in="Пропустить",
+        valid="ДЕЙСТВИТЕЛЕН",
+        checked="ПРОХОД ОТМЕЧЕН",
+        used="уже использован",
+        tickets="Ваши билеты",
+        wallet="Баланс",
+        used_status="использован",
+        credited="пополнен",
+        staff_note="контролёр",
+        exists="только контролёр",
+        total="3 000",
+    ),
 }
 
 
