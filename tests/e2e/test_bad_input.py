@@ -40,7 +40,7 @@ async def test_forged_buttons_naming_others_things_change_nothing(sandbox, bot_a
     await eve.send("/cart")
     eve_version = int(
         CartCb.unpack(
-            [b.callback_data for r in eve.last_message().buttons for b in r if b.callback_data.startswith("ct:")][0]
+            next(b.callback_data for r in eve.last_message().buttons for b in r if b.callback_data.startswith("ct:"))
         ).version
     )
 
