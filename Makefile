@@ -16,8 +16,8 @@ install: $(STAMP)
 migrate: install
 	$(PY) -m alembic upgrade head
 
-run: migrate
-	$(PY) -m bot
+run: install
+	$(PY) -m bot  # migrates at start-up
 
 lint: install
 	$(PY) -m ruff check .

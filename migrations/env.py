@@ -17,9 +17,12 @@ target_metadata = metadata
 def _url() -> str:
     url = config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL")
     if not url:
-        from bot.config import load_settings
+        from bot.config import ConfigError, load_settings
 
-        url = load_settings().database_url
+        try:
+            url = load_settings().database_url
+        except ConfigError as error:
+            raise SystemExit(str(error)) from None
     return url
 
 
