@@ -156,7 +156,8 @@ def event_card(card: EventCard, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup
     if e.age_limit:
         parts.append(_("event.age").format(age=e.age_limit))
     if e.description:
-        parts.append("\n" + escape(e.description))
+        description = e.description if len(e.description) <= 1500 else e.description[:1500].rstrip() + "…"
+        parts.append("\n" + escape(description))
     if e.conditions:
         parts.append("\n" + _("event.conditions").format(conditions=escape(e.conditions)))
     parts.append("")
