@@ -153,3 +153,33 @@ async def test_flood_control_is_honoured(sandbox, bot_app):
     assert "How it works" in anna.last_text()
     sends = [name for name, params in sandbox.calls if name == "sendMessage"]
     assert len(sends) >= 3  # greeting, the refused attempt, the retry
+
+
+async def test_bot_runs_with_redis_state_and_postgres(sandbox, engine, clock):
+    """I2: several processes share dialog state and per-user ordering through Redis."""
+    import os
+
+    import pytest
+    import redis.asyncio as redis
+
+    from tests.e2e.conftest import start_bot, stop_bot
+
+    client = redis.Redis(host="127.0.0.1", port=6379)
+    try:
+        await client.ping()
+    except (OSError, redis.ConnectionError) as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is required in CI: {exc}")
+        pytest.skip(f"Redis unreachable: {exc}")
+    finally:
+        await client.aclose()
+    app, task = await start_bot(sandbox, engine, clock, redis_url="redis://127.0.0.1:6379/15")
+    try:
+        await make_event(app.engine, clock)
+        anna = sandbox.user("Anna")
+        await anna.send("/start")
+        await anna.send("Маузер")
+        await anna.press("Маузер")
+        assert "Константин Райкин" in anna.last_text()
+    finally:
+        await stop_bot(app, task)
