@@ -26,8 +26,9 @@ def ticket_payload(secret: str) -> str:
 def parse_ticket_payload(payload: str) -> str | None:
     """The secret from a scanned payload or typed code, or None when it cannot be a ticket of ours."""
     candidate = payload.strip()
-    if not candidate.startswith(TICKET_PREFIX):
-        candidate = TICKET_PREFIX + candidate.lower()
+    if candidate[:2].lower() == TICKET_PREFIX:
+        candidate = candidate[2:]
+    candidate = TICKET_PREFIX + candidate.lower()
     match = _TICKET_PAYLOAD.match(candidate)
     return match.group(1) if match else None
 

@@ -15,7 +15,7 @@ from handlers.callbacks import CheckinCb
 from handlers.editing import show
 
 router = Router(name="staff")
-TYPED_CODE = rf"^\s*({TICKET_PREFIX})?[{ALPHABET}]{{{SECRET_LENGTH}}}\s*$"
+TYPED_CODE = rf"(?i)^\s*({TICKET_PREFIX})?[{ALPHABET}]{{{SECRET_LENGTH}}}\s*$"
 
 
 @router.message(CommandStart(deep_link=True, magic=F.args.startswith(TICKET_PREFIX)))
