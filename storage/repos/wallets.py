@@ -40,6 +40,11 @@ class WalletRepo(Repo):
         order_id: int | None = None,
         actor_id: int | None = None,
     ) -> WalletEntry | None:
+        # The key is checked before the balance moves: a replay is a duplicate even when it would
+        # no longer fit the balance. A concurrent replay still fails on the unique index below,
+        # which aborts the whole transaction.
+        if await self.entry_by_key(idempotency_key) is not None:
+            raise DuplicateOperation(key=idempotency_key)
         await self.conn.execute(
             self.insert(wallets)
             .values(user_id=user_id, balance_minor=0, currency=amount.currency, updated_at=now)
