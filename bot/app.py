@@ -116,7 +116,9 @@ def build_app(settings: Settings, engine: AsyncEngine, clock: Clock | None = Non
     bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
     storage, isolation = _fsm(settings)
-    dp = Dispatcher(storage=storage, events_isolation=isolation, settings=settings, **services.as_workflow_data())
+    dp = Dispatcher(
+        storage=storage, events_isolation=isolation, settings=settings, tz=settings.tz, **services.as_workflow_data()
+    )
     dp.update.outer_middleware(UpdateLogMiddleware(update_log, clock))
     dp.update.outer_middleware(IdentifyMiddleware(services.users))
     UserLocaleMiddleware(i18n).setup(dp)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
@@ -10,7 +11,6 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message, Update
 from aiogram.utils.i18n import I18n
 
-from bot.config import Settings
 from domain.models import User
 from domain.services.admin import AdminService
 from domain.services.users import UserService
@@ -79,7 +79,7 @@ async def staff(
     admin: AdminService,
     i18n: I18n,
     bot: Bot,
-    settings: Settings,
+    tz: ZoneInfo,
 ) -> None:
     users.ensure_admin(user)
     parsed = _ids(command.args)
@@ -99,5 +99,5 @@ async def staff(
     )
     if result.created:
         with i18n.use_locale(result.staff.language.value):
-            when = render.when(result.event.starts_at, settings.tz)
+            when = render.when(result.event.starts_at, tz)
         await _notify(bot, i18n, result.staff, "staff.assigned", title=title, when=when)

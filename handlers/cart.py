@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.config import Settings
 from domain.errors import CartChanged, CartEmpty, HoldExpired, NotEnoughMoney
 from domain.models import User
 from domain.services.cart import CartService
@@ -23,9 +24,9 @@ CART_OPS = {"show", "inc", "dec", "rm", "renew"}
 
 
 @router.message(Command("cart"))
-async def show_cart(message: Message, user: User, cart: CartService, settings: Settings) -> None:
+async def show_cart(message: Message, user: User, cart: CartService, tz: ZoneInfo) -> None:
     view = await cart.view(user.id)
-    text, kb = render.cart(view, settings.tz)
+    text, kb = render.cart(view, tz)
     await message.answer(text, reply_markup=kb)
 
 
@@ -47,7 +48,7 @@ async def cart_action(
     callback_data: CartCb,
     user: User,
     cart: CartService,
-    settings: Settings,
+    tz: ZoneInfo,
     callback_answer: CallbackAnswer,
 ) -> None:
     if callback_data.op not in CART_OPS:
@@ -59,7 +60,7 @@ async def cart_action(
         # A stale button: say so and show the cart as it is now.
         callback_answer.text, callback_answer.show_alert = render.render_error(error), True
         view = await cart.view(user.id)
-    text, kb = render.cart(view, settings.tz)
+    text, kb = render.cart(view, tz)
     await show(query, text, kb)
 
 
@@ -70,7 +71,7 @@ async def pay(
     user: User,
     cart: CartService,
     checkout: CheckoutService,
-    settings: Settings,
+    tz: ZoneInfo,
     callback_answer: CallbackAnswer,
 ) -> None:
     try:
@@ -82,7 +83,7 @@ async def pay(
     except (CartChanged, HoldExpired, CartEmpty) as error:
         callback_answer.text, callback_answer.show_alert = render.render_error(error), True
         view = await cart.view(user.id)
-        text, kb = render.cart(view, settings.tz)
+        text, kb = render.cart(view, tz)
         await show(query, text, kb)
         return
     if result.already_paid:
@@ -90,4 +91,4 @@ async def pay(
         return
     await show(query, render.purchase(result), None)
     for ticket in result.tickets:
-        await send_ticket(query.bot, query.from_user.id, ticket, settings)
+        await send_ticket(query.bot, query.from_user.id, ticket, tz)

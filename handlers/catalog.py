@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
-from bot.config import Settings
 from domain.models import User
 from domain.services.cart import CartService
 from domain.services.catalog import MAX_QUERY, CatalogService
@@ -17,7 +18,7 @@ from handlers.editing import show
 router = Router(name="catalog")
 
 
-async def _search(message: Message, query: str, user: User, catalog: CatalogService, settings: Settings) -> None:
+async def _search(message: Message, query: str, user: User, catalog: CatalogService, tz: ZoneInfo) -> None:
     query = query.strip()
     if not query:
         await message.answer(render._("search.prompt"))
@@ -26,35 +27,35 @@ async def _search(message: Message, query: str, user: User, catalog: CatalogServ
         await message.answer(render._("search.too_long").format(max=MAX_QUERY, length=len(query)))
         return
     page = await catalog.search(user.id, query)
-    text, kb = render.search_results(page, settings.tz)
+    text, kb = render.search_results(page, tz)
     await message.answer(text, reply_markup=kb)
 
 
 @router.message(Command("search"))
 async def search_command(
-    message: Message, command: CommandObject, user: User, catalog: CatalogService, settings: Settings
+    message: Message, command: CommandObject, user: User, catalog: CatalogService, tz: ZoneInfo
 ) -> None:
-    await _search(message, command.args or "", user, catalog, settings)
+    await _search(message, command.args or "", user, catalog, tz)
 
 
 @router.message(F.text & ~F.text.startswith("/"))
-async def search_text(message: Message, user: User, catalog: CatalogService, settings: Settings) -> None:
-    await _search(message, message.text, user, catalog, settings)
+async def search_text(message: Message, user: User, catalog: CatalogService, tz: ZoneInfo) -> None:
+    await _search(message, message.text, user, catalog, tz)
 
 
 @router.callback_query(SearchPageCb.filter())
 async def search_page(
-    query: CallbackQuery, callback_data: SearchPageCb, user: User, catalog: CatalogService, settings: Settings
+    query: CallbackQuery, callback_data: SearchPageCb, user: User, catalog: CatalogService, tz: ZoneInfo
 ) -> None:
     page = await catalog.page(user.id, callback_data.search_id, callback_data.page)
-    text, kb = render.search_results(page, settings.tz)
+    text, kb = render.search_results(page, tz)
     await show(query, text, kb)
 
 
 @router.callback_query(EventCb.filter())
-async def event_card(query: CallbackQuery, callback_data: EventCb, catalog: CatalogService, settings: Settings) -> None:
+async def event_card(query: CallbackQuery, callback_data: EventCb, catalog: CatalogService, tz: ZoneInfo) -> None:
     card = await catalog.event_card(callback_data.event_id)
-    text, kb = render.event_card(card, settings.tz)
+    text, kb = render.event_card(card, tz)
     await show(query, text, kb, new_message=not callback_data.back)
 
 
@@ -76,10 +77,10 @@ async def add_to_cart(
     user: User,
     cart: CartService,
     catalog: CatalogService,
-    settings: Settings,
+    tz: ZoneInfo,
 ) -> None:
     op_key = f"add:{query.message.message_id if query.message else 0}:{callback_data.nonce}"
     view = await cart.add_tickets(user.id, callback_data.ticket_type_id, callback_data.qty, op_key)
     event, _offer = await catalog.tariff(callback_data.ticket_type_id)
-    text, kb = render.added_to_cart(view, settings.tz, event.id)
+    text, kb = render.added_to_cart(view, tz, event.id)
     await show(query, text, kb)

@@ -12,7 +12,6 @@ from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot import formatting as fmt
 from domain.codes import short_code
 from domain.errors import DomainError
 from domain.models import EntryKind, TicketStatus
@@ -29,6 +28,7 @@ from domain.views import (
     Verdict,
     WalletView,
 )
+from handlers import formatting as fmt
 from handlers.callbacks import (
     AddCb,
     CartCb,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from aiogram import F, Router
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
 
-from bot.config import Settings
 from domain.codes import ALPHABET, SECRET_LENGTH, TICKET_PREFIX
 from domain.models import User
 from domain.services.checkin import CheckinService
@@ -20,24 +21,24 @@ TYPED_CODE = rf"(?i)^\s*({TICKET_PREFIX})?[{ALPHABET}]{{{SECRET_LENGTH}}}\s*$"
 
 @router.message(CommandStart(deep_link=True, magic=F.args.startswith(TICKET_PREFIX)))
 async def scan_link(
-    message: Message, command: CommandObject, user: User, checkin: CheckinService, settings: Settings
+    message: Message, command: CommandObject, user: User, checkin: CheckinService, tz: ZoneInfo
 ) -> None:
     view = await checkin.scan(user, command.args)
-    text, kb = render.scan(view, settings.tz)
+    text, kb = render.scan(view, tz)
     await message.answer(text, reply_markup=kb)
 
 
 @router.message(F.text.regexp(TYPED_CODE))
-async def scan_typed(message: Message, user: User, checkin: CheckinService, settings: Settings) -> None:
+async def scan_typed(message: Message, user: User, checkin: CheckinService, tz: ZoneInfo) -> None:
     view = await checkin.scan(user, message.text.strip())
-    text, kb = render.scan(view, settings.tz)
+    text, kb = render.scan(view, tz)
     await message.answer(text, reply_markup=kb)
 
 
 @router.callback_query(CheckinCb.filter())
 async def check_in(
-    query: CallbackQuery, callback_data: CheckinCb, user: User, checkin: CheckinService, settings: Settings
+    query: CallbackQuery, callback_data: CheckinCb, user: User, checkin: CheckinService, tz: ZoneInfo
 ) -> None:
     view = await checkin.check_in(user, callback_data.ticket_id)
-    text, kb = render.scan(view, settings.tz)
+    text, kb = render.scan(view, tz)
     await show(query, text, kb)

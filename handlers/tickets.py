@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
-from bot.config import Settings
 from domain.codes import deep_link, short_code
 from domain.models import User
 from domain.services.tickets import TicketService
@@ -19,33 +20,33 @@ from handlers.qr import qr_file
 router = Router(name="tickets")
 
 
-async def send_ticket(bot: Bot, chat_id: int, view: TicketView, settings: Settings) -> None:
+async def send_ticket(bot: Bot, chat_id: int, view: TicketView, tz: ZoneInfo) -> None:
     me = await bot.me()
     link = deep_link(me.username, view.payload)
     await bot.send_photo(
-        chat_id, qr_file(link, short_code(view.ticket.secret)), caption=render.ticket_caption(view, settings.tz)
+        chat_id, qr_file(link, short_code(view.ticket.secret)), caption=render.ticket_caption(view, tz)
     )
 
 
 @router.message(Command("tickets"))
-async def my_tickets(message: Message, user: User, tickets: TicketService, settings: Settings) -> None:
+async def my_tickets(message: Message, user: User, tickets: TicketService, tz: ZoneInfo) -> None:
     page = await tickets.my_tickets(user.id, 0)
-    text, kb = render.tickets_page(page, settings.tz)
+    text, kb = render.tickets_page(page, tz)
     await message.answer(text, reply_markup=kb)
 
 
 @router.callback_query(TicketsPageCb.filter())
 async def tickets_page(
-    query: CallbackQuery, callback_data: TicketsPageCb, user: User, tickets: TicketService, settings: Settings
+    query: CallbackQuery, callback_data: TicketsPageCb, user: User, tickets: TicketService, tz: ZoneInfo
 ) -> None:
     page = await tickets.my_tickets(user.id, callback_data.page)
-    text, kb = render.tickets_page(page, settings.tz)
+    text, kb = render.tickets_page(page, tz)
     await show(query, text, kb)
 
 
 @router.callback_query(TicketQrCb.filter())
 async def resend_qr(
-    query: CallbackQuery, callback_data: TicketQrCb, user: User, tickets: TicketService, settings: Settings
+    query: CallbackQuery, callback_data: TicketQrCb, user: User, tickets: TicketService, tz: ZoneInfo
 ) -> None:
     view = await tickets.ticket_of(user.id, callback_data.ticket_id)
-    await send_ticket(query.bot, query.from_user.id, view, settings)
+    await send_ticket(query.bot, query.from_user.id, view, tz)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
 
-from bot.config import Settings
 from domain.models import User
 from domain.services.wallet import WalletService
 from handlers import render
@@ -15,6 +16,6 @@ router = Router(name="wallet")
 
 
 @router.message(Command("wallet"))
-async def show_wallet(message: Message, user: User, wallet: WalletService, settings: Settings) -> None:
+async def show_wallet(message: Message, user: User, wallet: WalletService, tz: ZoneInfo) -> None:
     view = await wallet.overview(user.id)
-    await message.answer(render.wallet(view, settings.tz, user.telegram_id))
+    await message.answer(render.wallet(view, tz, user.telegram_id))
