@@ -35,6 +35,7 @@ class SearchPage:
     page: int
     pages: int
     total: int
+    corrected_from: str | None = None  # the query as typed, when a typo was corrected
 
 
 @dataclass(frozen=True, slots=True)

@@ -117,6 +117,8 @@ def search_results(page: SearchPage, tz: ZoneInfo) -> tuple[str, InlineKeyboardM
     if not page.total:
         return _("search.nothing").format(query=query), None
     lines = [_("search.header").format(query=query, found=events_n(page.total), page=page.page + 1, pages=page.pages)]
+    if page.corrected_from:
+        lines.insert(0, _("search.corrected").format(typed=escape(page.corrected_from), query=query))
     kb = InlineKeyboardBuilder()
     first = page.page * 20
     for n, item in enumerate(page.items, start=first + 1):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
+from dataclasses import replace
 
 from domain.clock import Clock
 from domain.errors import EventNotFound, NotFound
@@ -15,6 +17,7 @@ from domain.views import EventCard, EventSummary, SearchPage, TariffOffer
 
 PAGE_SIZE = 20
 MAX_QUERY = 100
+VOCABULARY_LIMIT = 5000
 
 
 def normalize(text: str) -> str:
@@ -43,10 +46,32 @@ class CatalogService:
     async def search(self, user_id: int, query: str) -> SearchPage:
         """Save the query so page buttons can carry a short id instead of the text (64-byte limit)."""
         needle = normalize(query)[:MAX_QUERY]
+        page = await self.page(user_id, await self._save(user_id, needle), 0)
+        if page.total:
+            return page
+        suggestion = await self._did_you_mean(needle)
+        if suggestion is None:
+            return page
+        corrected = await self.page(user_id, await self._save(user_id, suggestion), 0)
+        return replace(corrected, corrected_from=needle) if corrected.total else page
+
+    async def _save(self, user_id: int, needle: str) -> int:
         async with self._uow() as uow:
             search_id = await uow.searches.save(user_id, needle, self._clock.now())
             await uow.commit()
-        return await self.page(user_id, search_id, 0)
+        return search_id
+
+    async def _did_you_mean(self, needle: str) -> str | None:
+        """Small typos ("маузр", "jaz nigth") are corrected against the words of what is on sale."""
+        async with self._uow(write=False) as uow:
+            texts = await uow.events.published_vocabulary(self._clock.now(), VOCABULARY_LIMIT)
+        words = {w for text in texts for w in re.findall(r"\w+", text) if len(w) >= 3}
+        corrected, changed = [], False
+        for word in needle.split():
+            match = None if word in words else difflib.get_close_matches(word, words, n=1, cutoff=0.75)
+            corrected.append(match[0] if match else word)
+            changed = changed or bool(match)
+        return " ".join(corrected) if changed else None
 
     async def page(self, user_id: int, search_id: int, page: int) -> SearchPage:
         now = self._clock.now()

@@ -72,14 +72,32 @@ class CheckoutService:
                 if not claimed or not await uow.inventory.sell_held(item.ticket_type_id, item.qty):
                     raise HoldExpired()
                 order_line = await uow.orders.add_line(
-                    OrderLine(0, order.id, item.kind, item.qty, item.unit_price, item.event_id,
-                              item.ticket_type_id, line.event_title, line.tariff)
+                    OrderLine(
+                        0,
+                        order.id,
+                        item.kind,
+                        item.qty,
+                        item.unit_price,
+                        item.event_id,
+                        item.ticket_type_id,
+                        line.event_title,
+                        line.tariff,
+                    )
                 )
                 order.lines.append(order_line)
                 for _ in range(item.qty):
                     await uow.tickets.add(
-                        Ticket(0, order.id, item.event_id, item.ticket_type_id, user_id, holder,
-                               new_ticket_secret(), TicketStatus.VALID, now)
+                        Ticket(
+                            0,
+                            order.id,
+                            item.event_id,
+                            item.ticket_type_id,
+                            user_id,
+                            holder,
+                            new_ticket_secret(),
+                            TicketStatus.VALID,
+                            now,
+                        )
                     )
             await uow.carts.bump_version(cart.id)
             result = await self._result(uow, order, already_paid=False)
@@ -95,5 +113,3 @@ class CheckoutService:
             views.append(TicketView(ticket, event, tt.name if tt else "", ticket_payload(ticket.secret)))
         balance = await uow.wallets.balance(order.user_id, self._currency)
         return PurchaseResult(order, views, already_paid=already_paid, balance=balance)
-
-

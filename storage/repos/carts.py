@@ -94,9 +94,7 @@ class CartRepo(Repo):
         return result.scalar_one()
 
     async def expired_holds(self, now: datetime, cart_id: int | None = None, limit: int = 500) -> list[CartItem]:
-        stmt = select(cart_items).where(
-            cart_items.c.state == ItemState.HELD.value, cart_items.c.held_until <= now
-        )
+        stmt = select(cart_items).where(cart_items.c.state == ItemState.HELD.value, cart_items.c.held_until <= now)
         if cart_id is not None:
             stmt = stmt.where(cart_items.c.cart_id == cart_id)
         rows = await self.conn.execute(stmt.order_by(cart_items.c.id).limit(limit))

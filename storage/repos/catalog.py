@@ -86,6 +86,15 @@ class EventRepo(Repo):
         )
         return [_event(r) for r in rows], total
 
+    async def published_vocabulary(self, now: datetime, limit: int) -> list[str]:
+        rows = await self.conn.execute(
+            select(events.c.search_text)
+            .where(events.c.status == EventStatus.PUBLISHED.value, events.c.starts_at > now)
+            .order_by(events.c.starts_at)
+            .limit(limit)
+        )
+        return [r.search_text for r in rows]
+
     async def ticket_types(self, event_id: int) -> list[TicketType]:
         return (await self.ticket_types_for([event_id])).get(event_id, [])
 

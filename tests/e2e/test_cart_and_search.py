@@ -183,3 +183,17 @@ async def test_bot_runs_with_redis_state_and_postgres(sandbox, engine, clock):
         assert "Константин Райкин" in anna.last_text()
     finally:
         await stop_bot(app, task)
+
+
+async def test_small_typos_are_forgiven(sandbox, bot_app, clock):
+    await make_event(bot_app.engine, clock)
+    anna = sandbox.user("Anna", lang="ru")
+    await anna.send("/start")
+    await anna.send("Маузр")
+    assert "По запросу «маузр» ничего нет; показываю «маузер»" in anna.last_text()
+    await anna.press("Маузер")
+    assert "Константин Райкин" in anna.last_text()
+    await anna.send("Райкен")
+    assert "Маузер" in anna.last_text()
+    await anna.send("совсем другое")
+    assert "ничего не нашлось" in anna.last_text()
