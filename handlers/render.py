@@ -134,14 +134,19 @@ def search_results(page: SearchPage, tz: ZoneInfo) -> tuple[str, InlineKeyboardM
             callback_data=EventCb(event_id=event.id),
         )
     kb.adjust(1)
-    nav = []
-    if page.page > 0:
-        nav.append((_("button.prev"), SearchPageCb(search_id=page.search_id, page=page.page - 1)))
-    if page.page + 1 < page.pages:
-        nav.append((_("button.next"), SearchPageCb(search_id=page.search_id, page=page.page + 1)))
-    if nav:
-        kb.row(*[_btn(text, cb) for text, cb in nav])
+    _pager(kb, page.page, page.pages, lambda n: SearchPageCb(search_id=page.search_id, page=n))
     return "\n".join(lines), kb.as_markup()
+
+
+def _pager(kb: InlineKeyboardBuilder, page: int, pages: int, callback) -> None:
+    """◀️ / ▶️ under a list: only the directions that lead somewhere."""
+    nav = []
+    if page > 0:
+        nav.append(_btn(_("button.prev"), callback(page - 1)))
+    if page + 1 < pages:
+        nav.append(_btn(_("button.next"), callback(page + 1)))
+    if nav:
+        kb.row(*nav)
 
 
 def _btn(text: str, cb) -> InlineKeyboardButton:
@@ -341,13 +346,7 @@ def tickets_page(page: TicketsPage, tz: ZoneInfo) -> tuple[str, InlineKeyboardMa
         )
         kb.button(text=_("button.qr").format(n=n), callback_data=TicketQrCb(ticket_id=view.ticket.id))
     kb.adjust(5)
-    nav = []
-    if page.page > 0:
-        nav.append(_btn(_("button.prev"), TicketsPageCb(page=page.page - 1)))
-    if page.page + 1 < page.pages:
-        nav.append(_btn(_("button.next"), TicketsPageCb(page=page.page + 1)))
-    if nav:
-        kb.row(*nav)
+    _pager(kb, page.page, page.pages, lambda n: TicketsPageCb(page=n))
     return "\n".join(lines), kb.as_markup()
 
 

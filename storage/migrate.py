@@ -17,23 +17,20 @@ def alembic_config() -> Config:
     return cfg
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    def _run(sync_conn) -> None:
+async def _run(engine: AsyncEngine, action, revision: str) -> None:
+    def _in_sync(sync_conn) -> None:
         cfg = alembic_config()
         cfg.attributes["connection"] = sync_conn
-        command.upgrade(cfg, revision)
+        action(cfg, revision)
 
     async with engine.connect() as conn:
-        await conn.run_sync(_run)
+        await conn.run_sync(_in_sync)
         await conn.commit()
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    await _run(engine, command.upgrade, revision)
 
 
 async def downgrade(engine: AsyncEngine, revision: str = "base") -> None:
-    def _run(sync_conn) -> None:
-        cfg = alembic_config()
-        cfg.attributes["connection"] = sync_conn
-        command.downgrade(cfg, revision)
-
-    async with engine.connect() as conn:
-        await conn.run_sync(_run)
-        await conn.commit()
+    await _run(engine, command.downgrade, revision)
