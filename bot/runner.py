@@ -52,7 +52,10 @@ async def run_sandbox(settings: Settings) -> None:
     from sandbox.chat import run_terminal_chat
 
     sandbox = Sandbox(token=SANDBOX_TOKEN, bot_username="sandbox_ticket_bot", bot_name="Ticket Bot")
-    await sandbox.start(port=settings.sandbox_port)
+    try:
+        await sandbox.start(port=settings.sandbox_port)
+    except OSError:
+        await sandbox.start(port=0)  # the configured port is taken: any free one will do
     admins = settings.admin_ids or frozenset({TERMINAL_USER_ID})
     settings = settings.model_copy(update={"telegram_api_base": sandbox.base_url, "admin_ids": admins})
     app = await _start(settings)
