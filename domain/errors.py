@@ -68,6 +68,10 @@ class LimitReached(DomainError):
     code = "error.limit_reached"
 
 
+class CartFull(DomainError):
+    code = "error.cart_full"
+
+
 class CartEmpty(DomainError):
     code = "error.cart_empty"
 

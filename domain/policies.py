@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from domain.errors import InvalidQuantity, LimitReached, NotAdmin
+from domain.errors import CartFull, InvalidQuantity, LimitReached, NotAdmin
 from domain.models import User
 
 
@@ -13,6 +13,7 @@ from domain.models import User
 class HoldPolicy:
     hold_minutes: int = 15
     max_per_order: int = 10
+    max_cart_lines: int = 10  # distinct items: keeps a cart readable and under Telegram's message limits
 
     @property
     def hold_for(self) -> timedelta:
@@ -23,6 +24,10 @@ class HoldPolicy:
             raise InvalidQuantity(max=self.max_per_order)
         if already_in_cart + qty > self.max_per_order:
             raise LimitReached(max=self.max_per_order, in_cart=already_in_cart)
+
+    def check_lines(self, lines_in_cart: int) -> None:
+        if lines_in_cart >= self.max_cart_lines:
+            raise CartFull(max=self.max_cart_lines)
 
 
 @dataclass(frozen=True, slots=True)

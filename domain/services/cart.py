@@ -18,7 +18,7 @@ async def release_expired_holds(uow: UnitOfWork, now: datetime, cart_id: int | N
     or a second sweep can never release the same quota twice."""
     released = 0
     for item in await uow.carts.expired_holds(now, cart_id):
-        if await uow.carts.transition(item.id, ItemState.HELD, ItemState.EXPIRED, now):
+        if await uow.carts.transition(item.id, ItemState.HELD, ItemState.EXPIRED, now, qty=item.qty):
             if item.ticket_type_id is not None:
                 await uow.inventory.release(item.ticket_type_id, item.qty)
             released += 1
@@ -83,17 +83,17 @@ class CartService:
                 raise EventNotFound()
             event.ensure_on_sale(now)
             tt.ensure_sales_open(now)
-            cart = await uow.carts.for_user(user_id, now)
+            cart = await uow.carts.for_user(user_id, now, lock=True)
             if op_key is not None and cart.last_op == op_key:
                 return await self._view(uow, user_id, now)
             await release_expired_holds(uow, now, cart.id)
             cart = await uow.carts.for_user(user_id, now)
             same = [i for i in cart.items if i.ticket_type_id == tt.id and i.state is ItemState.HELD]
             self._policy.check_quantity(qty, sum(i.qty for i in same))
-            if not await uow.inventory.hold(tt.id, qty):
-                fresh = await uow.events.ticket_type(tt.id)
-                raise SoldOut(tariff=tt.name, available=fresh.available if fresh else 0)
+            if not same:
+                self._policy.check_lines(len(cart.items))
             until = now + self._policy.hold_for
+            # Cart item first, quota second: the same lock order as checkout and the sweep.
             if same:
                 item = same[0]
                 if not await uow.carts.change_qty(item.id, item.qty, item.qty + qty, until, now):
@@ -103,6 +103,9 @@ class CartService:
                     CartItem(0, cart.id, ItemKind.TICKET, qty, tt.price, ItemState.HELD, until, tt.id, event.id),
                     now,
                 )
+            if not await uow.inventory.hold(tt.id, qty):
+                fresh = await uow.events.ticket_type(tt.id)
+                raise SoldOut(tariff=tt.name, available=fresh.available if fresh else 0)
             await uow.carts.bump_version(cart.id, op_key)
             view = await self._view(uow, user_id, now)
             await uow.commit()
@@ -111,7 +114,7 @@ class CartService:
     async def view(self, user_id: int) -> CartView:
         now = self._clock.now()
         async with self._uow() as uow:
-            cart = await uow.carts.for_user(user_id, now)
+            cart = await uow.carts.for_user(user_id, now, lock=True)
             if await release_expired_holds(uow, now, cart.id):
                 await uow.carts.bump_version(cart.id)
             view = await self._view(uow, user_id, now)
@@ -122,7 +125,7 @@ class CartService:
         now = self._clock.now()
         async with self._uow() as uow:
             item = await self._own_item(uow, user_id, item_id, now, seen_version)
-            if await uow.carts.transition(item.id, item.state, ItemState.REMOVED, now):
+            if await uow.carts.transition(item.id, item.state, ItemState.REMOVED, now, qty=item.qty):
                 if item.state is ItemState.HELD and item.ticket_type_id is not None:
                     await uow.inventory.release(item.ticket_type_id, item.qty)
                 await uow.carts.bump_version(item.cart_id)
@@ -141,16 +144,14 @@ class CartService:
                 raise CartItemNotFound()
             self._policy.check_quantity(qty, 0)
             delta = qty - item.qty
-            until = item.held_until
-            if delta > 0:
-                if not await uow.inventory.hold(item.ticket_type_id, delta):
-                    fresh = await uow.events.ticket_type(item.ticket_type_id)
-                    raise SoldOut(tariff=fresh.name if fresh else "", available=fresh.available if fresh else 0)
-                until = now + self._policy.hold_for
-            elif delta < 0:
-                await uow.inventory.release(item.ticket_type_id, -delta)
+            until = now + self._policy.hold_for if delta > 0 else item.held_until
             if delta and not await uow.carts.change_qty(item.id, item.qty, qty, until, now):
                 raise CartChanged()
+            if delta > 0 and not await uow.inventory.hold(item.ticket_type_id, delta):
+                fresh = await uow.events.ticket_type(item.ticket_type_id)
+                raise SoldOut(tariff=fresh.name if fresh else "", available=fresh.available if fresh else 0)
+            if delta < 0:
+                await uow.inventory.release(item.ticket_type_id, -delta)
             if delta:
                 await uow.carts.bump_version(item.cart_id)
             view = await self._view(uow, user_id, now)
@@ -179,11 +180,11 @@ class CartService:
                 raise EventNotFound()
             event.ensure_on_sale(now)
             tt.ensure_sales_open(now)
-            if not await uow.inventory.hold(tt.id, item.qty):
-                raise SoldOut(tariff=tt.name, available=tt.available)
-            if not await uow.carts.transition(item.id, ItemState.EXPIRED, ItemState.HELD, now):
+            if not await uow.carts.transition(item.id, ItemState.EXPIRED, ItemState.HELD, now, qty=item.qty):
                 raise CartChanged()
             await uow.carts.change_qty(item.id, item.qty, item.qty, now + self._policy.hold_for, now)
+            if not await uow.inventory.hold(tt.id, item.qty):
+                raise SoldOut(tariff=tt.name, available=tt.available)
             await uow.carts.bump_version(item.cart_id)
             view = await self._view(uow, user_id, now)
             await uow.commit()
@@ -201,8 +202,9 @@ class CartService:
         self, uow: UnitOfWork, user_id: int, item_id: int, now: datetime, seen_version: int | None
     ) -> CartItem:
         """Callback data can be forged and buttons go stale: the item must be in this user's own cart,
-        still live, and the cart must be the version the button was drawn for."""
-        cart = await uow.carts.for_user(user_id, now)
+        still live, and the cart must be the version the button was drawn for. The cart row is locked
+        for the rest of the transaction, so a concurrent checkout or button of the same user waits."""
+        cart = await uow.carts.for_user(user_id, now, lock=True)
         if seen_version is not None and seen_version != cart.version:
             raise CartChanged()
         if await release_expired_holds(uow, now, cart.id):

@@ -39,7 +39,9 @@ class CheckoutService:
     async def _pay(self, user_id: int, cart_version: int) -> PurchaseResult:
         now = self._clock.now()
         async with self._uow() as uow:
-            cart = await uow.carts.for_user(user_id, now)
+            # The cart row stays locked until commit: no ➕, ➖ or add of the same user can slip in
+            # between the total we charge and the tickets we issue.
+            cart = await uow.carts.for_user(user_id, now, lock=True)
             key = checkout_key(cart.id, cart_version)
             existing = await uow.orders.by_key(key)
             if existing is not None:
@@ -65,11 +67,13 @@ class CheckoutService:
                 if entry is None:
                     balance = await uow.wallets.balance(user_id, self._currency)
                     raise NotEnoughMoney(total=view.total, balance=balance, missing=view.total - balance)
-            items = {i.id: i for i in cart.items}
+            items = {i.id: i for i in (await uow.carts.for_user(user_id, now)).items}
             for line in view.ready:
-                item = items[line.item_id]
-                claimed = await uow.carts.transition(item.id, ItemState.HELD, ItemState.ORDERED, now)
-                if not claimed or not await uow.inventory.sell_held(item.ticket_type_id, item.qty):
+                item = items.get(line.item_id)
+                if item is None or item.qty != line.qty:
+                    raise CartChanged()
+                claimed = await uow.carts.transition(item.id, ItemState.HELD, ItemState.ORDERED, now, qty=line.qty)
+                if not claimed or not await uow.inventory.sell_held(item.ticket_type_id, line.qty):
                     raise HoldExpired()
                 order_line = await uow.orders.add_line(
                     OrderLine(

@@ -28,16 +28,20 @@ LIVE = (ItemState.HELD.value, ItemState.EXPIRED.value)
 
 
 class CartRepo(Repo):
-    async def for_user(self, user_id: int, now: datetime) -> Cart:
-        """The user's one cart, created on first use; its id never changes."""
-        row = (await self.conn.execute(select(carts).where(carts.c.user_id == user_id))).first()
+    async def for_user(self, user_id: int, now: datetime, lock: bool = False) -> Cart:
+        """The user's one cart, created on first use; its id never changes. With lock=True the cart row
+        is locked (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers)."""
+        query = select(carts).where(carts.c.user_id == user_id)
+        if lock and self.conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = (await self.conn.execute(query)).first()
         if row is None:
             await self.conn.execute(
                 self.insert(carts)
                 .values(user_id=user_id, version=0, created_at=now, updated_at=now)
                 .on_conflict_do_nothing(index_elements=[carts.c.user_id])
             )
-            row = (await self.conn.execute(select(carts).where(carts.c.user_id == user_id))).one()
+            row = (await self.conn.execute(query)).one()
         items = await self.conn.execute(
             select(cart_items)
             .where(cart_items.c.cart_id == row.id, cart_items.c.state.in_(LIVE))
@@ -76,12 +80,15 @@ class CartRepo(Repo):
         )
         return result.rowcount == 1
 
-    async def transition(self, item_id: int, from_state: ItemState, to_state: ItemState, now: datetime) -> bool:
-        result = await self.conn.execute(
-            update(cart_items)
-            .where(cart_items.c.id == item_id, cart_items.c.state == from_state.value)
-            .values(state=to_state.value, updated_at=now)
-        )
+    async def transition(
+        self, item_id: int, from_state: ItemState, to_state: ItemState, now: datetime, qty: int | None = None
+    ) -> bool:
+        """Conditional on the state (and the quantity, when given) the caller saw, so the quota it then
+        moves is exactly the quota the item held."""
+        stmt = update(cart_items).where(cart_items.c.id == item_id, cart_items.c.state == from_state.value)
+        if qty is not None:
+            stmt = stmt.where(cart_items.c.qty == qty)
+        result = await self.conn.execute(stmt.values(state=to_state.value, updated_at=now))
         return result.rowcount == 1
 
     async def bump_version(self, cart_id: int, op_key: str | None = None) -> int:

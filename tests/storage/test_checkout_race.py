@@ -41,8 +41,7 @@ async def test_200_buyers_race_for_50_tickets(engine, clock):
     buyers = [await users.identify(TelegramProfile(1000 + i, f"Buyer {i}")) for i in range(200)]
     async with uow() as u:
         for b in buyers:
-            await u.wallets.apply(b.id, Money(500_000, "RUB"), EntryKind.CREDIT,
-                                  f"seed:{b.id}", clock.now())
+            await u.wallets.apply(b.id, Money(500_000, "RUB"), EntryKind.CREDIT, f"seed:{b.id}", clock.now())
         await u.commit()
 
     async def buy(user_id: int) -> str:

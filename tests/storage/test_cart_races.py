@@ -1,0 +1,82 @@
+"""One person's concurrent taps (➕ while paying, a double "add") never leak quota or charge for missing tickets."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import func, select
+
+from domain.errors import DomainError
+from domain.models import EntryKind, TelegramProfile
+from domain.money import Money
+from domain.policies import AdminPolicy, HoldPolicy
+from domain.services.cart import CartService
+from domain.services.checkout import CheckoutService
+from domain.services.users import UserService
+from storage.tables import cart_items, orders, ticket_types, tickets, wallet_entries
+from storage.uow import UnitOfWorkFactory
+from tests.storage.test_checkout_race import PRICE, make_event
+
+
+async def _consistent(engine, tt_id: int) -> None:
+    async with engine.connect() as conn:
+        tt = (await conn.execute(select(ticket_types).where(ticket_types.c.id == tt_id))).one()
+        held_items = (
+            await conn.execute(select(func.coalesce(func.sum(cart_items.c.qty), 0)).where(cart_items.c.state == "held"))
+        ).scalar_one()
+        issued = (await conn.execute(select(func.count()).select_from(tickets))).scalar_one()
+        charged = (
+            await conn.execute(
+                select(func.coalesce(func.sum(wallet_entries.c.amount_minor), 0)).where(
+                    wallet_entries.c.kind == "purchase"
+                )
+            )
+        ).scalar_one()
+        totals = (await conn.execute(select(func.coalesce(func.sum(orders.c.total_minor), 0)))).scalar_one()
+    assert tt.held == held_items, "quota held must equal what live cart items hold"
+    assert tt.sold == issued, "every sold seat has a ticket"
+    assert -charged == totals == issued * PRICE.minor, "charged exactly for the tickets issued"
+
+
+async def test_plus_while_paying_keeps_quota_and_money_consistent(engine, clock):
+    uow = UnitOfWorkFactory(engine)
+    policy = HoldPolicy(15, 10)
+    users = UserService(uow, clock, AdminPolicy())
+    carts = CartService(uow, clock, policy, "RUB")
+    checkout = CheckoutService(uow, clock, policy, "RUB")
+    tt = await make_event(uow, clock, quantity=500)
+    for n in range(8):
+        user = await users.identify(TelegramProfile(10 + n, f"U{n}"))
+        async with uow() as w:
+            await w.wallets.apply(user.id, Money(10_000_000, "RUB"), EntryKind.CREDIT, f"seed{n}", clock.now())
+            await w.commit()
+        view = await carts.add_tickets(user.id, tt.id, 2)
+        item = view.ready[0].item_id
+
+        async def plus(user_id=user.id, item_id=item):
+            return await carts.adjust(user_id, item_id, +1)
+
+        async def pay(user_id=user.id, version=view.version):
+            return await checkout.pay_from_wallet(user_id, version)
+
+        results = await asyncio.gather(pay(), plus(), plus(), return_exceptions=True)
+        for result in results:
+            assert not isinstance(result, Exception) or isinstance(result, DomainError), repr(result)
+        await _consistent(engine, tt.id)
+
+
+async def test_double_add_with_the_same_press_adds_once(engine, clock):
+    uow = UnitOfWorkFactory(engine)
+    carts = CartService(uow, clock, HoldPolicy(15, 10), "RUB")
+    users = UserService(uow, clock, AdminPolicy())
+    tt = await make_event(uow, clock, quantity=100)
+    user = await users.identify(TelegramProfile(1, "A"))
+    await carts.add_tickets(user.id, tt.id, 1)
+    results = await asyncio.gather(
+        carts.add_tickets(user.id, tt.id, 6, op_key="press-1"),
+        carts.add_tickets(user.id, tt.id, 6, op_key="press-1"),
+        return_exceptions=True,
+    )
+    assert not any(isinstance(r, Exception) for r in results), results
+    async with uow(write=False) as u:
+        assert (await u.events.ticket_type(tt.id)).held == 7
