@@ -83,8 +83,9 @@ class DomainErrorMiddleware(BaseMiddleware):
             logger.info("domain error %s", error.code)
             if isinstance(event, CallbackQuery):
                 answer = data.get("callback_answer")
-                if len(text) <= ALERT_LIMIT and answer is not None and not answer.answered:
-                    answer.text = text
+                alert = render_error(error, html=False)
+                if len(alert) <= ALERT_LIMIT and answer is not None and not answer.answered:
+                    answer.text = alert
                     answer.show_alert = True
                 elif event.message is not None:
                     await event.message.answer(text)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
-from aiogram.types import Message, Update
+from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 
 from domain.models import User
@@ -45,7 +45,6 @@ async def credit(
     user: User,
     users: UserService,
     wallet: WalletService,
-    event_update: Update,
     i18n: I18n,
     bot: Bot,
 ) -> None:
@@ -54,7 +53,7 @@ async def credit(
     if parsed is None:
         await message.answer(render._("admin.credit.usage"))
         return
-    result = await wallet.admin_credit(user, parsed[0], parsed[1], key=f"credit:update:{event_update.update_id}")
+    result = await wallet.admin_credit(user, parsed[0], parsed[1], key=f"credit:{message.chat.id}:{message.message_id}")
     target, entry = result.target, result.entry
     await message.answer(
         render._("admin.credit.done").format(

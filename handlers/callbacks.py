@@ -2,50 +2,57 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+# Forged data may carry any number: out of range it does not unpack, and the fallback calls it stale.
+Id = Annotated[int, Field(ge=0, lt=2**31)]
+Small = Annotated[int, Field(ge=0, le=10_000)]
 
 
 class SearchPageCb(CallbackData, prefix="sp"):
-    search_id: int
-    page: int
+    search_id: Id
+    page: Small
 
 
 class EventCb(CallbackData, prefix="ev"):
-    event_id: int
-    back: int = 0  # 1: redraw in place (coming back from the tariff picker); 0: a new card message
+    event_id: Id
+    back: Small = 0  # 1: redraw in place (coming back from the tariff picker); 0: a new card message
 
 
 class TariffCb(CallbackData, prefix="tt"):
-    ticket_type_id: int
-    qty: int
+    ticket_type_id: Id
+    qty: Small
 
 
 class AddCb(CallbackData, prefix="add"):
-    ticket_type_id: int
-    qty: int
+    ticket_type_id: Id
+    qty: Small
     nonce: str  # one per drawn keyboard: a double tap adds once
 
 
 class CartCb(CallbackData, prefix="ct"):
     op: str  # show | inc | dec | rm | renew
-    item_id: int = 0
-    version: int = 0
+    item_id: Id = 0
+    version: Id = 0
 
 
 class PayCb(CallbackData, prefix="pay"):
-    version: int
+    version: Id
 
 
 class TicketQrCb(CallbackData, prefix="qr"):
-    ticket_id: int
+    ticket_id: Id
 
 
 class TicketsPageCb(CallbackData, prefix="tp"):
-    page: int
+    page: Small
 
 
 class CheckinCb(CallbackData, prefix="ci"):
-    ticket_id: int
+    ticket_id: Id
 
 
 class LanguageCb(CallbackData, prefix="lang"):

@@ -58,7 +58,7 @@ async def cart_action(
         view = await _apply(cart, user, callback_data)
     except CartChanged as error:
         # A stale button: say so and show the cart as it is now.
-        callback_answer.text, callback_answer.show_alert = render.render_error(error), True
+        callback_answer.text, callback_answer.show_alert = render.render_error(error, html=False), True
         view = await cart.view(user.id)
     text, kb = render.cart(view, tz)
     await show(query, text, kb)
@@ -81,7 +81,7 @@ async def pay(
         await query.message.answer(render.not_enough_money(p["total"], p["balance"], p["missing"], user.telegram_id))
         return
     except (CartChanged, HoldExpired, CartEmpty) as error:
-        callback_answer.text, callback_answer.show_alert = render.render_error(error), True
+        callback_answer.text, callback_answer.show_alert = render.render_error(error, html=False), True
         view = await cart.view(user.id)
         text, kb = render.cart(view, tz)
         await show(query, text, kb)

@@ -24,7 +24,9 @@ async def _search(message: Message, query: str, user: User, catalog: CatalogServ
         await message.answer(render._("search.prompt"))
         return
     if len(query) > MAX_QUERY:
-        await message.answer(render._("search.too_long").format(max=MAX_QUERY, length=len(query)))
+        await message.answer(
+            render._("search.too_long").format(max=render.chars_n(MAX_QUERY), length=render.chars_n(len(query)))
+        )
         return
     page = await catalog.search(user.id, query)
     text, kb = render.search_results(page, tz)

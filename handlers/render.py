@@ -45,6 +45,11 @@ from handlers.callbacks import (
 COMMANDS = ("search", "cart", "tickets", "wallet", "language", "help")
 
 
+def clip(text: str, limit: int) -> str:
+    """Free text from organisers is unbounded; a Telegram message is not (4096 characters)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def lang() -> str:
     return I18n.get_current().current_locale
 
@@ -65,6 +70,10 @@ def events_n(n: int) -> str:
     return ngettext("plural.events", "plural.events.many", n).format(n=n)
 
 
+def chars_n(n: int) -> str:
+    return ngettext("plural.characters", "plural.characters.many", n).format(n=n)
+
+
 def minutes_n(n: int) -> str:
     return ngettext("plural.minutes", "plural.minutes.many", n).format(n=n)
 
@@ -72,12 +81,13 @@ def minutes_n(n: int) -> str:
 # --- errors ---------------------------------------------------------------------------------
 
 
-def render_error(error: DomainError) -> str:
+def render_error(error: DomainError, html: bool = True) -> str:
+    """html=False for callback alerts, which Telegram shows as plain text."""
     params = dict(error.params)
     for key, value in params.items():
         if isinstance(value, Money):
             params[key] = money(value)
-        elif isinstance(value, str):
+        elif isinstance(value, str) and html:
             params[key] = escape(value)
     if error.code == "error.sold_out" and params.get("available"):
         return _("error.sold_out.only_left").format(left=tickets_n(params["available"]), **params)
@@ -126,8 +136,8 @@ def search_results(page: SearchPage, tz: ZoneInfo) -> tuple[str, InlineKeyboardM
         price = _("search.price_from").format(price=money(item.price_from)) if item.price_from else ""
         left = _("search.sold_out") if item.available == 0 else ""
         lines.append(
-            f"{n}. <b>{escape(event.title)}</b> — {fmt.short_when(event.starts_at, lang(), tz)}, "
-            f"{escape(event.venue)}{price}{left}"
+            f"{n}. <b>{escape(clip(event.title, 80))}</b> — {fmt.short_when(event.starts_at, lang(), tz)}, "
+            f"{escape(clip(event.venue, 60))}{price}{left}"
         )
         kb.button(
             text=f"{n}. {event.title[:40]} · {fmt.short_when(event.starts_at, lang(), tz)}",
@@ -157,16 +167,15 @@ def event_card(card: EventCard, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup
     e = card.event
     parts = [f"🎭 <b>{escape(e.title)}</b>"]
     if e.performers:
-        parts.append(_("event.performers").format(performers=escape(e.performers)))
+        parts.append(_("event.performers").format(performers=escape(clip(e.performers, 400))))
     parts.append(_("event.when").format(when=when(e.starts_at, tz)))
     parts.append(_("event.venue").format(venue=escape(e.venue)))
     if e.age_limit:
         parts.append(_("event.age").format(age=e.age_limit))
     if e.description:
-        description = e.description if len(e.description) <= 1500 else e.description[:1500].rstrip() + "…"
-        parts.append("\n" + escape(description))
+        parts.append("\n" + escape(clip(e.description, 1500)))
     if e.conditions:
-        parts.append("\n" + _("event.conditions").format(conditions=escape(e.conditions)))
+        parts.append("\n" + _("event.conditions").format(conditions=escape(clip(e.conditions, 600))))
     parts.append("")
     if card.price_from and card.price_to and card.price_from != card.price_to:
         parts.append(_("event.prices").format(low=money(card.price_from), high=money(card.price_to)))
@@ -181,7 +190,7 @@ def event_card(card: EventCard, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup
     for offer in card.tariffs:
         tt = offer.ticket_type
         status = money(tt.price) if offer.on_sale else _("tariff.unavailable")
-        kb.button(text=f"{tt.name} · {status}", callback_data=TariffCb(ticket_type_id=tt.id, qty=1))
+        kb.button(text=f"{clip(tt.name, 40)} · {status}", callback_data=TariffCb(ticket_type_id=tt.id, qty=1))
     kb.button(text=_("button.cart"), callback_data=CartCb(op="show"))
     kb.adjust(1)
     return "\n".join(parts), kb.as_markup()
@@ -249,7 +258,7 @@ def cart(view: CartView, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup | None
         lines.append(
             _("cart.line").format(
                 n=n,
-                title=escape(line.event_title),
+                title=escape(clip(line.event_title, 80)),
                 tariff=escape(line.tariff),
                 qty=line.qty,
                 price=money(line.unit_price),
@@ -269,7 +278,7 @@ def cart(view: CartView, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup | None
             lines.append(
                 _("cart.unavailable_line").format(
                     n=n,
-                    title=escape(line.event_title),
+                    title=escape(clip(line.event_title, 80)),
                     tariff=escape(line.tariff),
                     qty=line.qty,
                     reason=_("reason." + line.reason.value),

@@ -64,7 +64,11 @@ async def test_forged_buttons_naming_others_things_change_nothing(sandbox, bot_a
     await eve.press_data("zzz:1:2")
     assert "out of date" in eve.last_alert()
     await eve.press_data("ct:explode:1:0")
-    assert eve.last_alert()
+    assert "out of date" in eve.last_alert()
+    await eve.press_data("qr:99999999999999999999")
+    assert "out of date" in eve.last_alert()
+    await eve.press_data("sp:1:99999999999")
+    assert "out of date" in eve.last_alert()
     assert eve.unanswered_queries() == [] and bob.unanswered_queries() == []
 
 
@@ -187,7 +191,9 @@ async def test_oversized_text_unknown_command_and_stickers(sandbox, bot_app, dem
     anna = sandbox.user("Anna", lang="ru")
     await anna.send("/start")
     await anna.send("я" * 5000)
-    assert "Слишком длинное" in anna.last_text()
+    assert "Слишком длинное сообщение (5000 символов)" in anna.last_text()
+    await anna.send("я" * 101)
+    assert "(101 символ)" in anna.last_text()
     await anna.send("/explode now")
     assert "не знаю команду /explode" in anna.last_text()
     assert "/tickets" in anna.last_text()

@@ -197,3 +197,32 @@ async def test_small_typos_are_forgiven(sandbox, bot_app, clock):
     assert "Маузер" in anna.last_text()
     await anna.send("совсем другое")
     assert "ничего не нашлось" in anna.last_text()
+
+
+async def test_long_organiser_texts_stay_within_telegram_limits(sandbox, bot_app, clock):
+    async with UnitOfWorkFactory(bot_app.engine)() as u:
+        for i in range(20):
+            event = await u.events.add(
+                Event(
+                    0,
+                    f"Opera {i} " + "Ж" * 190,
+                    clock.now() + timedelta(days=i + 1),
+                    "Venue " + "V" * 190,
+                    EventStatus.PUBLISHED,
+                    "P" * 3000,
+                    "D" * 5000,
+                    conditions="C" * 3000,
+                )
+            )
+            await u.events.add_ticket_type(TicketType(0, event.id, "T" * 100, Money(100_000, "RUB"), 10))
+        await u.commit()
+    anna = sandbox.user("Anna")
+    await anna.send("/start")
+    await anna.send("opera")
+    assert "20 events" in anna.last_text() and len(anna.last_text()) <= 4096
+    await anna.press("1. Opera 0")
+    assert "Opera 0" in anna.last_text() and len(anna.last_text()) <= 4096
+    await anna.press("TTTT")
+    await anna.press("Add to cart")
+    await anna.send("/cart")
+    assert "Opera 0" in anna.last_text()

@@ -247,3 +247,15 @@ def test_normalize():
     assert normalize("  Ёлка \t на   Таганке ") == "елка на таганке"
     assert normalize("Straße") == "strasse"
     assert normalize("") == ""
+
+
+def test_cart_lines_are_limited():
+    import pytest
+
+    from domain.errors import CartFull
+    from domain.policies import HoldPolicy
+
+    policy = HoldPolicy(max_cart_lines=3)
+    policy.check_lines(2)
+    with pytest.raises(CartFull):
+        policy.check_lines(3)
