@@ -90,5 +90,28 @@ def main() -> None:
         raise SystemExit(2) from None
     setup_logging(settings.log_level if not settings.sandbox else "WARNING")
     runner = run_sandbox if settings.sandbox else run_telegram
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(runner(settings))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(runner(settings))
+    except Exception as error:  # start-up failures get one line, not a traceback
+        message = startup_failure(error, settings)
+        if message is None:
+            raise
+        print(message, file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+def startup_failure(error: Exception, settings: Settings) -> str | None:
+    """A clear line for what a newcomer can fix: a wrong token, an unreachable database or API."""
+    from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(error, TelegramUnauthorizedError):
+        return "Telegram rejected BOT_TOKEN (Unauthorized): check the token BotFather gave you."
+    if isinstance(error, TelegramNetworkError):
+        return f"Cannot reach the Telegram Bot API at {settings.telegram_api_base}: {error.message}"
+    if isinstance(error, DBAPIError | OSError):
+        where = make_url(settings.database_url).render_as_string(hide_password=True)
+        return f"Cannot open the database {where}: {str(error).splitlines()[0][:200]}"
+    return None

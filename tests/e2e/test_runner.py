@@ -42,3 +42,23 @@ async def test_runner_long_polls_with_a_token(tmp_path):
             runner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await runner
+
+
+async def test_a_wrong_token_is_one_clear_line(tmp_path):
+    import pytest
+    from aiogram.exceptions import TelegramUnauthorizedError
+
+    from bot.runner import startup_failure
+
+    async with Sandbox(token=TOKEN, bot_username="prod_like_bot") as sandbox:
+        settings = Settings(
+            _env_file=None,
+            bot_token="987654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+            telegram_api_base=sandbox.base_url,
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}",
+        )
+        with pytest.raises(TelegramUnauthorizedError) as caught:
+            await run_telegram(settings)
+    assert startup_failure(caught.value, settings) == (
+        "Telegram rejected BOT_TOKEN (Unauthorized): check the token BotFather gave you."
+    )
