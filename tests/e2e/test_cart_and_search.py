@@ -226,3 +226,31 @@ async def test_long_organiser_texts_stay_within_telegram_limits(sandbox, bot_app
     await anna.press("Add to cart")
     await anna.send("/cart")
     assert "Opera 0" in anna.last_text()
+
+
+async def test_many_tickets_are_listed_ten_per_page(sandbox, bot_app, clock, admin):
+    await make_event(bot_app.engine, clock)
+    anna = sandbox.user("Anna", lang="ru")
+    await anna.send("/start")
+    await admin.send("/start")
+    await admin.send(f"/credit {anna.id} 100000")
+    await anna.send("Маузер")
+    await anna.press("Маузер")
+    await anna.press("Standard")
+    for _ in range(9):
+        await anna.press("➕")
+    assert "➕" not in anna.buttons()  # 10 is the most one order takes of a tariff
+    await anna.press("В корзину (10)")
+    await anna.press("◀️ К мероприятию")
+    await anna.press("VIP")
+    await anna.press("➕")
+    await anna.press("В корзину (2)")
+    await anna.send("/cart")
+    assert "за 12 билетов" in anna.last_text()
+    await anna.press("Оплатить с кошелька")
+    assert len([m for m in anna.messages if m.photo]) == 12
+    await anna.send("/tickets")
+    assert "12 билетов, страница 1 из 2" in anna.last_text()
+    assert "📱 QR 10" in anna.buttons() and "Дальше ▶️" in anna.buttons()
+    await anna.press("Дальше ▶️")
+    assert "страница 2 из 2" in anna.last_text() and "📱 QR 12" in anna.buttons()
