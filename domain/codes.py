@@ -37,6 +37,15 @@ def looks_like_ticket_payload(payload: str) -> bool:
     return payload.startswith(TICKET_PREFIX)
 
 
+SHORT_CODE = rf"(?i)^\s*[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}\s*$"
+
+
+def parse_short_code(code: str) -> str | None:
+    """The secret's first 8 characters from "A8ZA-ZJG3" as printed under the QR, or None."""
+    match = re.fullmatch(rf"([{ALPHABET}]{{4}})-([{ALPHABET}]{{4}})", code.strip().lower())
+    return match.group(1) + match.group(2) if match else None
+
+
 def short_code(secret: str) -> str:
     """What a person reads aloud at the door: the first characters, grouped."""
     return f"{secret[:4]}-{secret[4:8]}".upper()

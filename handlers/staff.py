@@ -8,7 +8,7 @@ from aiogram import F, Router
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
 
-from domain.codes import ALPHABET, SECRET_LENGTH, TICKET_PREFIX
+from domain.codes import ALPHABET, SECRET_LENGTH, SHORT_CODE, TICKET_PREFIX
 from domain.models import User
 from domain.services.checkin import CheckinService
 from handlers import render
@@ -31,6 +31,13 @@ async def scan_link(
 @router.message(F.text.regexp(TYPED_CODE))
 async def scan_typed(message: Message, user: User, checkin: CheckinService, tz: ZoneInfo) -> None:
     view = await checkin.scan(user, message.text.strip())
+    text, kb = render.scan(view, tz)
+    await message.answer(text, reply_markup=kb)
+
+
+@router.message(F.text.regexp(SHORT_CODE))
+async def scan_short_code(message: Message, user: User, checkin: CheckinService, tz: ZoneInfo) -> None:
+    view = await checkin.scan_short_code(user, message.text)
     text, kb = render.scan(view, tz)
     await message.answer(text, reply_markup=kb)
 

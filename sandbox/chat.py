@@ -36,6 +36,22 @@ Type a message to send it to the bot. Commands:
   :quit             leave (Ctrl-D works too)"""
 
 
+def read_qr(data: bytes) -> str | None:
+    """What a phone camera would read from a picture, when zxing-cpp is installed (it is, with the dev extras)."""
+    try:
+        import io
+
+        import zxingcpp
+        from PIL import Image
+    except ImportError:
+        return None
+    try:
+        results = zxingcpp.read_barcodes(Image.open(io.BytesIO(data)))
+    except Exception:
+        return None
+    return results[0].text if results else None
+
+
 class _TerminalChat:
     def __init__(self, sandbox: Sandbox, person: ScriptedUser, photo_dir: Path, output: IO[str]) -> None:
         self.sandbox = sandbox
@@ -72,6 +88,8 @@ class _TerminalChat:
             self.write(message.content)
         if event == "sent" and (message.photo is not None or message.document is not None):
             self.write(f"  [saved {self.save_media(message)}]")
+            if message.photo is not None and (link := read_qr(message.photo)):
+                self.write(f"  [QR code: {link}]  (:open it as someone else to scan it)")
         for row in self.numbered(message):
             self.write("  " + "  ".join(f"[{n}] {b.text}" + (f" <{b.url}>" if b.url else "") for n, b in row))
         if message.reply_keyboard:

@@ -135,6 +135,12 @@ class TicketRepo(Repo):
         row = (await self.conn.execute(select(tickets).where(tickets.c.secret == secret))).first()
         return _ticket(row) if row else None
 
+    async def by_secret_prefix(self, prefix: str, limit: int) -> list[Ticket]:
+        if not prefix.isalnum():
+            return []
+        rows = await self.conn.execute(select(tickets).where(tickets.c.secret.like(prefix + "%")).limit(limit))
+        return [_ticket(r) for r in rows]
+
     async def of_order(self, order_id: int) -> list[Ticket]:
         rows = await self.conn.execute(select(tickets).where(tickets.c.order_id == order_id).order_by(tickets.c.id))
         return [_ticket(r) for r in rows]

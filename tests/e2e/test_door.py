@@ -62,3 +62,21 @@ async def test_steward_can_type_the_code_and_two_taps_check_in_once(sandbox, bot
         rows = (await conn.execute(tickets.select())).all()
     assert [r.status for r in rows] == ["used"]
     assert steward.unanswered_queries() == []
+
+
+async def test_steward_types_the_short_code_printed_under_the_qr(sandbox, bot_app, demo_event, admin):
+    anna = sandbox.user("Anna")
+    await _ticket_link(sandbox, admin, anna)
+    caption = anna.last_message().caption
+    code = next(word for word in caption.split() if len(word) == 9 and word[4] == "-")
+    customer = sandbox.user("Curious", lang="en")
+    await customer.send("/start")
+    await customer.send(code)
+    assert "Only the door staff" in customer.last_text()
+    steward = await _steward(sandbox, admin, demo_event.id)
+    await steward.send(code.lower())
+    assert "VALID TICKET" in steward.last_text() and "Anna" in steward.last_text()
+    await steward.press("Check in")
+    assert "CHECKED IN" in steward.last_text()
+    await steward.send("ZZZZ-ZZZZ")
+    assert "UNKNOWN CODE" in steward.last_text()
