@@ -55,9 +55,11 @@ async def search_page(
 
 
 @router.callback_query(EventCb.filter())
-async def event_card(query: CallbackQuery, callback_data: EventCb, catalog: CatalogService, tz: ZoneInfo) -> None:
+async def event_card(
+    query: CallbackQuery, callback_data: EventCb, catalog: CatalogService, tz: ZoneInfo, is_admin: bool = False
+) -> None:
     card = await catalog.event_card(callback_data.event_id)
-    text, kb = render.event_card(card, tz)
+    text, kb = render.event_card(card, tz, admin=is_admin)
     await show(query, text, kb, new_message=not callback_data.back)
 
 

@@ -163,7 +163,7 @@ def _btn(text: str, cb) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=cb.pack())
 
 
-def event_card(card: EventCard, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup]:
+def event_card(card: EventCard, tz: ZoneInfo, admin: bool = False) -> tuple[str, InlineKeyboardMarkup]:
     e = card.event
     parts = [f"🎭 <b>{escape(e.title)}</b>"]
     if e.performers:
@@ -186,6 +186,8 @@ def event_card(card: EventCard, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup
     else:
         parts.append(_("event.sold_out"))
     parts.append(_("event.hold").format(minutes=minutes_n(card.hold_minutes)))
+    if admin:
+        parts.append(_("event.admin_id").format(id=e.id))
     kb = InlineKeyboardBuilder()
     for offer in card.tariffs:
         tt = offer.ticket_type

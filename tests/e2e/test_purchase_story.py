@@ -106,6 +106,9 @@ async def _story(lang, sandbox, app, clock, admin):
 
     steward = sandbox.user("Pavel", lang=lang)
     await steward.send("/start")
+    await admin.send(event.title)
+    await admin.press(event.title)
+    assert f"/staff: {event.id}" in admin.last_text()
     await admin.send(f"/staff {steward.id} {event.id}")
     assert t["staff_note"] in steward.last_text()
 
