@@ -137,3 +137,10 @@ async def balance(engine, telegram_id: int) -> int:
     async with UnitOfWorkFactory(engine)(write=False) as u:
         user = await u.users.by_telegram_id(telegram_id)
         return (await u.wallets.balance(user.id, "RUB")).minor
+
+
+async def open_tariff(person, tariff: str = "Standard", event: str = "Маузер") -> None:
+    """A person searches for the event, opens its card and picks a tariff, as they would in Telegram."""
+    await person.send(event)
+    await person.press(event)
+    await person.press(tariff)

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from handlers.callbacks import CartCb, CheckinCb, EventCb, TicketQrCb
-from tests.e2e.conftest import balance, quota
+from tests.e2e.conftest import balance, open_tariff, quota
 
 
 async def _buy(sandbox, admin, person, label="Standard"):
     """Credit, find, add one ticket and pay: returns the person's ticket photo message."""
     await person.send("/start")
     await admin.send(f"/credit {person.id} 10000")
-    await person.send("Маузер")
-    await person.press("Маузер")
-    await person.press(label)
+    await open_tariff(person, label)
     await person.press("Add to cart")
     await person.send("/cart")
     await person.press("Pay from wallet")
@@ -22,9 +20,7 @@ async def _buy(sandbox, admin, person, label="Standard"):
 async def test_forged_buttons_naming_others_things_change_nothing(sandbox, bot_app, demo_event, admin, clock):
     bob = sandbox.user("Bob")
     await bob.send("/start")
-    await bob.send("Маузер")
-    await bob.press("Маузер")
-    await bob.press("Standard")
+    await open_tariff(bob, "Standard")
     await bob.press("Add to cart")
     async with bot_app.services.cart._uow(write=False) as u:
         bob_user = await u.users.by_telegram_id(bob.id)
@@ -33,9 +29,7 @@ async def test_forged_buttons_naming_others_things_change_nothing(sandbox, bot_a
 
     eve = sandbox.user("Eve")
     await eve.send("/start")
-    await eve.send("Маузер")
-    await eve.press("Маузер")
-    await eve.press("Standard")
+    await open_tariff(eve, "Standard")
     await eve.press("Add to cart")
     await eve.send("/cart")
     eve_version = int(
@@ -76,9 +70,7 @@ async def test_pay_pressed_twice_charges_once(sandbox, bot_app, demo_event, admi
     anna = sandbox.user("Anna")
     await anna.send("/start")
     await admin.send(f"/credit {anna.id} 10000")
-    await anna.send("Маузер")
-    await anna.press("Маузер")
-    await anna.press("Standard")
+    await open_tariff(anna, "Standard")
     await anna.press("Add to cart")
     await anna.send("/cart")
     cart_message = anna.last_message()
@@ -97,9 +89,7 @@ async def test_pay_pressed_twice_charges_once(sandbox, bot_app, demo_event, admi
 async def test_add_to_cart_double_tap_adds_once(sandbox, bot_app, demo_event):
     anna = sandbox.user("Anna")
     await anna.send("/start")
-    await anna.send("Маузер")
-    await anna.press("Маузер")
-    await anna.press("Standard")
+    await open_tariff(anna, "Standard")
     picker = anna.last_message()
     add_data = next(b.callback_data for row in picker.buttons for b in row if "Add to cart" in b.text)
     await anna.press("Add to cart", message=picker)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from domain.models import Event, EventStatus, TicketType
 from domain.money import Money
 from storage.uow import UnitOfWorkFactory
-from tests.e2e.conftest import balance, make_event, quota
+from tests.e2e.conftest import balance, make_event, open_tariff, quota
 
 
 def plain(text: str) -> str:
@@ -82,9 +82,7 @@ async def test_cart_buttons_change_quantity_and_remove(sandbox, bot_app, clock):
     event = await make_event(bot_app.engine, clock)
     anna = sandbox.user("Anna")
     await anna.send("/start")
-    await anna.send("Маузер")
-    await anna.press("Маузер")
-    await anna.press("VIP")
+    await open_tariff(anna, "VIP")
     await anna.press("Add to cart")
     await anna.press("Go to cart")
     assert "1 × 5,000 ₽" in plain(anna.last_text())
@@ -104,9 +102,7 @@ async def test_sold_out_answers_cleanly(sandbox, bot_app, clock):
     anna, bob = sandbox.user("Anna"), sandbox.user("Bob", lang="ru")
     for person in (anna, bob):
         await person.send("/start")
-        await person.send("Маузер")
-        await person.press("Маузер")
-        await person.press("Standard")
+        await open_tariff(person, "Standard")
     await anna.press("Add to cart")
     await bob.press("В корзину")
     assert "закончились" in bob.last_alert()
@@ -119,9 +115,7 @@ async def test_not_enough_money_says_how_much_is_missing(sandbox, bot_app, clock
     await anna.send("/start")
     await admin.send("/start")
     await admin.send(f"/credit {anna.id} 1000,50")
-    await anna.send("Маузер")
-    await anna.press("Маузер")
-    await anna.press("Standard")
+    await open_tariff(anna, "Standard")
     await anna.press("➕")
     await anna.press("В корзину")
     await anna.send("/cart")
@@ -234,9 +228,7 @@ async def test_many_tickets_are_listed_ten_per_page(sandbox, bot_app, clock, adm
     await anna.send("/start")
     await admin.send("/start")
     await admin.send(f"/credit {anna.id} 100000")
-    await anna.send("Маузер")
-    await anna.press("Маузер")
-    await anna.press("Standard")
+    await open_tariff(anna, "Standard")
     for _ in range(9):
         await anna.press("➕")
     assert "➕" not in anna.buttons()  # 10 is the most one order takes of a tariff

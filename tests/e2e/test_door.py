@@ -6,16 +6,14 @@ import pytest
 from sqlalchemy import update
 
 from storage.tables import tickets
-from tests.e2e.conftest import decode_qr
+from tests.e2e.conftest import decode_qr, open_tariff
 
 
 async def _ticket_link(sandbox, admin, person) -> str:
     await person.send("/start")
     await admin.send("/start")
     await admin.send(f"/credit {person.id} 10000")
-    await person.send("Маузер")
-    await person.press("Маузер")
-    await person.press("Standard")
+    await open_tariff(person, "Standard")
     await person.press("Add to cart")
     await person.send("/cart")
     await person.press("Pay from wallet")
