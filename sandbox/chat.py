@@ -67,9 +67,7 @@ class _TerminalChat:
 
     # ------------------------------------------------------------------ observer
 
-    def on_event(
-        self, chat_id: int, event: str, message: SandboxMessage | None, alert: CallbackAnswer | None
-    ) -> None:
+    def on_event(self, chat_id: int, event: str, message: SandboxMessage | None, alert: CallbackAnswer | None) -> None:
         if chat_id not in self.names:
             return
         to = "" if chat_id == self.person.id else f" -> {self.names[chat_id]}"
@@ -165,10 +163,7 @@ class _TerminalChat:
             if 1 <= number <= len(flat):
                 button = flat[number - 1]
                 if button.url is not None:
-                    self.write(
-                        f"(link) {button.url}"
-                        + ("  - use :open to follow it" if "t.me" in button.url else "")
-                    )
+                    self.write(f"(link) {button.url}" + ("  - use :open to follow it" if "t.me" in button.url else ""))
                     return True
                 self.write(f"(pressed) {button.text}")
                 try:

@@ -67,14 +67,10 @@ class ScriptedUser:
         target, button = found
         return await self.press_button(target, button, wait=wait)
 
-    async def press_button(
-        self, message: SandboxMessage, button: Button, *, wait: bool = True
-    ) -> list[SandboxMessage]:
+    async def press_button(self, message: SandboxMessage, button: Button, *, wait: bool = True) -> list[SandboxMessage]:
         """Press a specific :class:`Button` of ``message``."""
         if message.deleted:
-            raise AssertionError(
-                f"{self.name}: message {message.message_id} was deleted; can't press its buttons"
-            )
+            raise AssertionError(f"{self.name}: message {message.message_id} was deleted; can't press its buttons")
         if button.url is not None:
             raise AssertionError(
                 f"{self.name}: button {button.text!r} is a link to {button.url}; use `await user.open(url)`"
@@ -116,8 +112,7 @@ class ScriptedUser:
             return await self.send("/start", wait=wait)
         if not _PAYLOAD_RE.match(payload):
             raise AssertionError(
-                f"{self.name}: start parameter {payload!r} is invalid "
-                "(Telegram allows 1-64 characters of A-Za-z0-9_-)"
+                f"{self.name}: start parameter {payload!r} is invalid (Telegram allows 1-64 characters of A-Za-z0-9_-)"
             )
         return await self.send(f"/start {payload}", wait=wait)
 
@@ -207,9 +202,7 @@ class ScriptedUser:
             parts.append(f"reply keyboard: {keyboard}")
         return "; ".join(parts) or "none"
 
-    def _find_inline(
-        self, label: str, message: SandboxMessage | None
-    ) -> tuple[SandboxMessage, Button] | None:
+    def _find_inline(self, label: str, message: SandboxMessage | None) -> tuple[SandboxMessage, Button] | None:
         candidates = [message] if message is not None else list(reversed(self.messages))
         for candidate in candidates:
             exact = [b for row in candidate.buttons for b in row if b.text == label]

@@ -118,9 +118,7 @@ def _parse_attributes(src: str, i: int, tag: str, begin: int) -> tuple[dict[str,
             return attrs, i + 1
         match = _ATTR_NAME_RE.match(src, i)
         if not match:
-            raise _entities_error(
-                f'Empty attribute name in the tag "{tag}" at byte offset {_byte_offset(src, begin)}'
-            )
+            raise _entities_error(f'Empty attribute name in the tag "{tag}" at byte offset {_byte_offset(src, begin)}')
         name = match.group(0).lower()
         i = match.end()
         while i < n and src[i].isspace():
@@ -140,8 +138,7 @@ def _parse_attributes(src: str, i: int, tag: str, begin: int) -> tuple[dict[str,
             end = src.find(quote, i + 1)
             if end == -1:
                 raise _entities_error(
-                    f'Unclosed end of attribute value in the tag "{tag}" at byte offset '
-                    f"{_byte_offset(src, begin)}"
+                    f'Unclosed end of attribute value in the tag "{tag}" at byte offset {_byte_offset(src, begin)}'
                 )
             raw_value = src[i + 1 : end]
             i = end + 1
@@ -161,9 +158,7 @@ def _make_entity(tag: str, attrs: dict[str, str], src: str, begin: int) -> dict[
         return entity
     if tag == "span":
         if attrs.get("class") != "tg-spoiler":
-            raise _entities_error(
-                f'Tag "span" must have class "tg-spoiler" at byte offset {_byte_offset(src, begin)}'
-            )
+            raise _entities_error(f'Tag "span" must have class "tg-spoiler" at byte offset {_byte_offset(src, begin)}')
         return {"type": "spoiler"}
     if tag == "a":
         href = attrs.get("href")

@@ -27,7 +27,7 @@ from typing import Any
 from aiohttp import web
 
 from .client import ScriptedUser
-from .markup import ApiError, bad_request, parse_html, strip_text
+from .markup import ApiError, bad_request, parse_html, strip_text, utf16_len
 from .models import Button, CallbackAnswer, SandboxMessage, StoredFile, Upload
 
 __all__ = ["Observer", "Sandbox"]
@@ -336,9 +336,7 @@ class Sandbox:
         with contextlib.suppress(ValueError):
             self._observers.remove(callback)
 
-    def commands(
-        self, language_code: str | None = None, scope: dict[str, Any] | None = None
-    ) -> list[tuple[str, str]]:
+    def commands(self, language_code: str | None = None, scope: dict[str, Any] | None = None) -> list[tuple[str, str]]:
         """(command, description) pairs set for ``language_code`` (falling back to the default language)."""
         key = self._scope_key(scope)
         if language_code:
@@ -361,9 +359,7 @@ class Sandbox:
     def pending_update_ids(self) -> list[int]:
         return [p.update_id for p in sorted(self._pending, key=lambda p: p.update_id)]
 
-    async def settle(
-        self, quiet: float = 0.15, max_wait: float = 3.0, first_call_within: float = 1.0
-    ) -> None:
+    async def settle(self, quiet: float = 0.15, max_wait: float = 3.0, first_call_within: float = 1.0) -> None:
         """Best-effort wait for the bot to finish reacting (for the terminal chat, not for assertions).
 
         Waits up to ``first_call_within`` s for the bot to make an API call (other than getUpdates), then
@@ -435,14 +431,10 @@ class Sandbox:
         short = text if len(text) <= 40 else text[:37] + "..."
         return self._post_update("message", payload, person, f"message {short!r} from {person.name}")
 
-    def _post_callback(
-        self, person: ScriptedUser, message: SandboxMessage, data: str
-    ) -> tuple[_Tracker, str]:
+    def _post_callback(self, person: ScriptedUser, message: SandboxMessage, data: str) -> tuple[_Tracker, str]:
         self._known_chats.add(person.id)
         query_id = f"{person.id}{next(self._query_counter):06d}"
-        chat_instance = str(
-            int(hashlib.sha1(f"{self.bot_id}:{message.chat_id}".encode()).hexdigest()[:15], 16)
-        )
+        chat_instance = str(int(hashlib.sha1(f"{self.bot_id}:{message.chat_id}".encode()).hexdigest()[:15], 16))
         payload = {
             "id": query_id,
             "from": self._user_json(person),
@@ -452,14 +444,10 @@ class Sandbox:
         }
         self._queries[query_id] = _Query(query_id, person.id, message.chat_id, message.message_id, data)
         person._query_ids.append(query_id)
-        tracker = self._post_update(
-            "callback_query", payload, person, f"callback query {data!r} from {person.name}"
-        )
+        tracker = self._post_update("callback_query", payload, person, f"callback query {data!r} from {person.name}")
         return tracker, query_id
 
-    def _post_update(
-        self, kind: str, body: dict[str, Any], person: ScriptedUser, description: str
-    ) -> _Tracker:
+    def _post_update(self, kind: str, body: dict[str, Any], person: ScriptedUser, description: str) -> _Tracker:
         update_id = next(self._update_ids)
         pending = _Pending(update_id, kind, {"update_id": update_id, kind: body})
         person._last_update = pending
@@ -664,9 +652,9 @@ class Sandbox:
         if not caption:
             if not text:
                 raise bad_request("message text is empty")
-            if len(text) > MAX_TEXT:
+            if utf16_len(text) > MAX_TEXT:  # Telegram counts UTF-16 code units
                 raise bad_request("message is too long")
-        elif len(text) > MAX_CAPTION:
+        elif utf16_len(text) > MAX_CAPTION:
             raise bad_request("message caption is too long")
         return text, entities
 
@@ -680,9 +668,7 @@ class Sandbox:
         if "inline_keyboard" in markup:
             rows = markup["inline_keyboard"]
             if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-                raise bad_request(
-                    'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
-                )
+                raise bad_request('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays')
             if sum(len(row) for row in rows) > 100:
                 raise bad_request("REPLY_MARKUP_TOO_LONG")
             for row in rows:
@@ -698,11 +684,7 @@ class Sandbox:
             for row in rows:
                 for button in row:
                     text = (
-                        button
-                        if isinstance(button, str)
-                        else button.get("text")
-                        if isinstance(button, dict)
-                        else None
+                        button if isinstance(button, str) else button.get("text") if isinstance(button, dict) else None
                     )
                     if not isinstance(text, str) or not text:
                         raise bad_request("can't parse keyboard button: Text must be non-empty")
@@ -729,9 +711,7 @@ class Sandbox:
                 raise bad_request("BUTTON_URL_INVALID")
             return
         if not any(key in button for key in _INLINE_ACTIONS):
-            raise bad_request(
-                "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
-            )
+            raise bad_request("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
 
     def _new_bot_message(self, chat_id: int) -> SandboxMessage:
         chat = self._chat(chat_id)
@@ -791,9 +771,7 @@ class Sandbox:
             raw["reply_markup"] = {"inline_keyboard": [[dict(b.raw) for b in row] for row in message.buttons]}
         message.raw = raw
 
-    def _notify(
-        self, chat_id: int, event: str, message: SandboxMessage | None, alert: CallbackAnswer | None
-    ) -> None:
+    def _notify(self, chat_id: int, event: str, message: SandboxMessage | None, alert: CallbackAnswer | None) -> None:
         for observer in list(self._observers):
             result = observer(chat_id, event, message, alert)
             if inspect.isawaitable(result):

@@ -17,7 +17,9 @@ async def release_expired_holds(uow: UnitOfWork, now: datetime, cart_id: int | N
     """Return expired holds to sale. Each item flips state conditionally, so a concurrent checkout
     or a second sweep can never release the same quota twice."""
     released = 0
-    for item in await uow.carts.expired_holds(now, cart_id):
+    # Quota rows are always locked in ticket-type order, in every path, so two transactions never deadlock.
+    expired = sorted(await uow.carts.expired_holds(now, cart_id), key=lambda i: (i.ticket_type_id or 0, i.id))
+    for item in expired:
         if await uow.carts.transition(item.id, ItemState.HELD, ItemState.EXPIRED, now, qty=item.qty):
             if item.ticket_type_id is not None:
                 await uow.inventory.release(item.ticket_type_id, item.qty)
@@ -142,7 +144,7 @@ class CartService:
             item = await self._own_item(uow, user_id, item_id, now, seen_version)
             if not item.hold_active(now) or item.ticket_type_id is None:
                 raise CartItemNotFound()
-            self._policy.check_quantity(qty, 0)
+            self._policy.check_quantity(qty, await self._same_tariff_elsewhere(uow, user_id, item, now))
             delta = qty - item.qty
             until = now + self._policy.hold_for if delta > 0 else item.held_until
             if delta and not await uow.carts.change_qty(item.id, item.qty, qty, until, now):
@@ -174,6 +176,7 @@ class CartService:
             item = await self._own_item(uow, user_id, item_id, now, seen_version)
             if item.state is not ItemState.EXPIRED or item.ticket_type_id is None:
                 raise CartChanged()
+            self._policy.check_quantity(item.qty, await self._same_tariff_elsewhere(uow, user_id, item, now))
             tt = await uow.events.ticket_type(item.ticket_type_id)
             event = await uow.events.get(item.event_id) if item.event_id else None
             if tt is None or event is None:
@@ -216,6 +219,15 @@ class CartService:
             if item.id == item_id and item.state in (ItemState.HELD, ItemState.EXPIRED):
                 return item
         raise CartItemNotFound()
+
+    async def _same_tariff_elsewhere(self, uow: UnitOfWork, user_id: int, item: CartItem, now: datetime) -> int:
+        """Tickets of the item's tariff held by the user's other cart lines: the per-order limit spans them all."""
+        cart = await uow.carts.for_user(user_id, now)
+        return sum(
+            other.qty
+            for other in cart.items
+            if other.id != item.id and other.ticket_type_id == item.ticket_type_id and other.state is ItemState.HELD
+        )
 
     async def _view(self, uow: UnitOfWork, user_id: int, now: datetime) -> CartView:
         return await build_cart_view(uow, user_id, now, self._currency, self._policy.max_per_order)

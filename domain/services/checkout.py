@@ -68,7 +68,10 @@ class CheckoutService:
                     balance = await uow.wallets.balance(user_id, self._currency)
                     raise NotEnoughMoney(total=view.total, balance=balance, missing=view.total - balance)
             items = {i.id: i for i in (await uow.carts.for_user(user_id, now)).items}
-            for line in view.ready:
+            # Quota rows in ticket-type order, as in every other path: concurrent checkouts never deadlock.
+            for line in sorted(
+                view.ready, key=lambda ln: (getattr(items.get(ln.item_id), "ticket_type_id", 0), ln.item_id)
+            ):
                 item = items.get(line.item_id)
                 if item is None or item.qty != line.qty:
                     raise CartChanged()

@@ -80,6 +80,8 @@ class OrderRepo(Repo):
                 .returning(orders.c.id)
             )
         except IntegrityError as exc:
+            if "idempotency_key" not in str(exc.orig):
+                raise
             raise DuplicateOperation(key=idempotency_key) from exc
         order.id = result.scalar_one()
         return order

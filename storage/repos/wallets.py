@@ -80,6 +80,8 @@ class WalletRepo(Repo):
                 .returning(*wallet_entries.c)
             )
         except IntegrityError as exc:
+            if "idempotency_key" not in str(exc.orig):
+                raise
             raise DuplicateOperation(key=idempotency_key) from exc
         return _entry(result.one())
 

@@ -107,6 +107,12 @@ async def test_repeated_update_is_not_processed_twice(sandbox, bot_app, demo_eve
     assert await balance(bot_app.engine, anna.id) == 70_000
     credited = [m for m in anna.messages if "topped up" in (m.text or "")]
     assert len(credited) == 1
+    assert len([m for m in admin.messages if "Credited" in (m.text or "")]) == 1
+    # A plain search has no idempotency key of its own: the update log alone keeps it from running twice.
+    await anna.send("Маузер")
+    replies = len(anna.messages)
+    await anna.repeat_last_update()
+    assert len(anna.messages) == replies
 
 
 async def test_non_staff_cannot_check_in_and_customer_sees_only_existence(sandbox, bot_app, demo_event, admin):

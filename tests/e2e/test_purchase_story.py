@@ -121,6 +121,7 @@ async def _story(lang, sandbox, app, clock, admin):
     await steward.open(link)
     again = steward.last_text()
     assert t["used"] in again and "Pavel" in again
+    assert "15:00" in again  # the check-in time (the test clock: 12:00 UTC, shown in Moscow time)
 
     await anna.send("/tickets")
     listing = anna.last_text()

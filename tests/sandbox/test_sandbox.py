@@ -123,9 +123,7 @@ async def bot(sb: Sandbox) -> AsyncIterator[Bot]:
     await bot.session.close()
 
 
-async def start_bot(
-    sb: Sandbox, bot: Bot, *, handle_as_tasks: bool = False
-) -> tuple[Dispatcher, asyncio.Task]:
+async def start_bot(sb: Sandbox, bot: Bot, *, handle_as_tasks: bool = False) -> tuple[Dispatcher, asyncio.Task]:
     dp = Dispatcher()
     dp["seen"] = []
     dp.include_router(make_router(dp["seen"]))
@@ -309,12 +307,8 @@ async def test_text_rejections(sb: Sandbox, bot: Bot, chat_id: int) -> None:
 
 
 async def test_keyboard_rejections(sb: Sandbox, bot: Bot, chat_id: int) -> None:
-    await expect_bad(
-        bot.send_message(chat_id, "k", reply_markup=kb([cb("x", "d" * 65)])), "BUTTON_DATA_INVALID"
-    )
-    await expect_bad(
-        bot.send_message(chat_id, "k", reply_markup=kb([cb("x", "я" * 33)])), "BUTTON_DATA_INVALID"
-    )
+    await expect_bad(bot.send_message(chat_id, "k", reply_markup=kb([cb("x", "d" * 65)])), "BUTTON_DATA_INVALID")
+    await expect_bad(bot.send_message(chat_id, "k", reply_markup=kb([cb("x", "я" * 33)])), "BUTTON_DATA_INVALID")
     await expect_bad(bot.send_message(chat_id, "k", reply_markup=kb([cb("x", "")])), "BUTTON_DATA_INVALID")
     with pytest.raises(TelegramBadRequest, match="Bad Request: can't parse inline keyboard button"):
         await bot.send_message(chat_id, "k", reply_markup=kb([InlineKeyboardButton(text="plain")]))
@@ -324,9 +318,7 @@ async def test_keyboard_rejections(sb: Sandbox, bot: Bot, chat_id: int) -> None:
 
 async def test_edit_delete_and_answer_rejections(sb: Sandbox, bot: Bot, chat_id: int) -> None:
     sent = await bot.send_message(chat_id, "hello", reply_markup=kb([cb("A", "a")]))
-    await expect_bad(
-        bot.edit_message_text(text="x", chat_id=chat_id, message_id=9999), "message to edit not found"
-    )
+    await expect_bad(bot.edit_message_text(text="x", chat_id=chat_id, message_id=9999), "message to edit not found")
     await expect_bad(
         bot.edit_message_text(
             text="hello", chat_id=chat_id, message_id=sent.message_id, reply_markup=kb([cb("A", "a")])
@@ -393,15 +385,9 @@ async def test_photo_upload_and_resend_by_file_id(sb: Sandbox, bot: Bot, chat_id
     downloaded = await bot.download(first.photo[-1].file_id)
     assert downloaded is not None and downloaded.read() == data
     doc = await bot.send_document(chat_id, BufferedInputFile(b"%PDF-1.4 fake", "ticket.pdf"))
-    assert (
-        doc.document
-        and doc.document.file_name == "ticket.pdf"
-        and doc.document.mime_type == "application/pdf"
-    )
+    assert doc.document and doc.document.file_name == "ticket.pdf" and doc.document.mime_type == "application/pdf"
     assert gus.last_document().document == b"%PDF-1.4 fake"
-    await expect_bad(
-        bot.send_photo(chat_id, BufferedInputFile(b"not an image", "x.png")), "IMAGE_PROCESS_FAILED"
-    )
+    await expect_bad(bot.send_photo(chat_id, BufferedInputFile(b"not an image", "x.png")), "IMAGE_PROCESS_FAILED")
 
 
 async def test_commands_are_stored_per_language(sb: Sandbox, bot: Bot) -> None:

@@ -80,3 +80,54 @@ async def test_double_add_with_the_same_press_adds_once(engine, clock):
     assert not any(isinstance(r, Exception) for r in results), results
     async with uow(write=False) as u:
         assert (await u.events.ticket_type(tt.id)).held == 7
+
+
+async def test_two_tariff_carts_paid_at_once_never_deadlock(engine, clock):
+    uow = UnitOfWorkFactory(engine)
+    policy = HoldPolicy(15, 10)
+    users = UserService(uow, clock, AdminPolicy())
+    carts = CartService(uow, clock, policy, "RUB")
+    checkout = CheckoutService(uow, clock, policy, "RUB")
+    first = await make_event(uow, clock, quantity=200)
+    second = await make_event(uow, clock, quantity=200)
+    versions = {}
+    for n in range(60):
+        user = await users.identify(TelegramProfile(100 + n, f"U{n}"))
+        async with uow() as w:
+            await w.wallets.apply(user.id, Money(10_000_000, "RUB"), EntryKind.CREDIT, f"s{n}", clock.now())
+            await w.commit()
+        order = (first, second) if n % 2 else (second, first)  # half add A then B, half B then A
+        for tt in order:
+            view = await carts.add_tickets(user.id, tt.id, 1)
+        versions[user.id] = view.version
+    results = await asyncio.gather(
+        *(checkout.pay_from_wallet(uid, v) for uid, v in versions.items()), return_exceptions=True
+    )
+    assert [r for r in results if isinstance(r, Exception)] == []
+    async with uow(write=False) as u:
+        assert (await u.events.ticket_type(first.id)).sold == 60
+        assert (await u.events.ticket_type(second.id)).sold == 60
+
+
+async def test_per_order_limit_spans_renewed_and_changed_lines(engine, clock):
+    import pytest
+
+    from domain.errors import LimitReached
+
+    uow = UnitOfWorkFactory(engine)
+    carts = CartService(uow, clock, HoldPolicy(15, 10), "RUB")
+    users = UserService(uow, clock, AdminPolicy())
+    tt = await make_event(uow, clock, quantity=100)
+    user = await users.identify(TelegramProfile(1, "A"))
+    first = (await carts.add_tickets(user.id, tt.id, 6)).ready[0].item_id
+    clock.advance(minutes=16)  # the first line expires
+    second = (await carts.add_tickets(user.id, tt.id, 5)).ready[0].item_id
+    with pytest.raises(LimitReached):  # 6 renewed + 5 held would be 11 of one tariff
+        await carts.renew(user.id, first)
+    await carts.change_qty(user.id, second, 4)
+    view = await carts.renew(user.id, first)  # 6 + 4 = 10: allowed
+    assert view.ticket_count == 10
+    with pytest.raises(LimitReached):  # ➕ on the other line would make 11
+        await carts.change_qty(user.id, second, 5)
+    async with uow(write=False) as u:
+        assert (await u.events.ticket_type(tt.id)).held == 10
