@@ -65,9 +65,10 @@ class IdentifyMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: Update, data: dict[str, Any]) -> Any:
         tg = data.get("event_from_user")
         if tg is not None and not tg.is_bot:
-            data["user"] = await self.users.identify(
+            user, first_contact = await self.users.identify_first(
                 TelegramProfile(tg.id, tg.first_name, tg.last_name, tg.username, tg.language_code)
             )
+            data["user"], data["first_contact"] = user, first_contact
             data["is_admin"] = self.users.is_admin(data["user"])
         return await handler(event, data)
 

@@ -16,8 +16,8 @@ router = Router(name="common")
 
 
 @router.message(CommandStart())
-async def start(message: Message, user: User) -> None:
-    await message.answer(render.greeting(user.first_name))
+async def start(message: Message, user: User, first_contact: bool = False) -> None:
+    await message.answer(render.greeting(user.first_name, returning=not first_contact))
 
 
 @router.message(Command("help"))

@@ -104,8 +104,9 @@ def command_list() -> str:
     return "\n".join(f"/{c} — {_('command.' + c)}" for c in COMMANDS)
 
 
-def greeting(name: str) -> str:
-    return _("start.greeting").format(name=escape(name)) + "\n\n" + command_list()
+def greeting(name: str, returning: bool = False) -> str:
+    key = "start.welcome_back" if returning else "start.greeting"
+    return _(key).format(name=escape(name)) + "\n\n" + command_list()
 
 
 def help_text() -> str:

@@ -21,6 +21,14 @@ class UserService:
             await uow.commit()
             return user
 
+    async def identify_first(self, profile: TelegramProfile) -> tuple[User, bool]:
+        """The user, and whether this update is their first contact (a returning user is welcomed back)."""
+        async with self._uow() as uow:
+            known = await uow.users.by_telegram_id(profile.telegram_id) is not None
+            user = await uow.users.upsert_profile(profile, self._clock.now())
+            await uow.commit()
+        return user, not known
+
     async def set_language(self, user: User, language: Language) -> User:
         async with self._uow() as uow:
             await uow.users.set_language(user.id, language)

@@ -11,6 +11,7 @@ from tests.e2e.conftest import BOT_USERNAME, balance, decode_qr, make_event, quo
 LABELS = {
     "en": dict(
         greeting="Hello",
+        welcome_back="Welcome back, Anna",
         add="Add to cart",
         pay="Pay from wallet",
         paid="is paid",
@@ -28,6 +29,7 @@ LABELS = {
     ),
     "ru": dict(
         greeting="Здравствуйте",
+        welcome_back="С возвращением, Anna",
         add="В корзину",
         pay="Оплатить с кошелька",
         paid="оплачен",
@@ -63,6 +65,8 @@ async def _story(lang, sandbox, app, clock, admin):
     await anna.send("/start")
     assert t["greeting"] in anna.last_text()
     assert "/tickets" in anna.last_text()
+    await anna.send("/start")
+    assert t["welcome_back"] in anna.last_text()
     commands = [c for c, _ in sandbox.commands(language_code=lang)]
     assert commands == ["search", "cart", "tickets", "wallet", "language", "help"]
 
