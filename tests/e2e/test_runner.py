@@ -62,3 +62,28 @@ async def test_a_wrong_token_is_one_clear_line(tmp_path):
     assert startup_failure(caught.value, settings) == (
         "Telegram rejected BOT_TOKEN (Unauthorized): check the token BotFather gave you."
     )
+
+
+async def test_a_users_updates_are_handled_in_order_in_production_mode(tmp_path):
+    """Polling with tasks (as in production): per-user event isolation keeps one person's updates in order."""
+    async with Sandbox(token=TOKEN, bot_username="prod_like_bot") as sandbox:
+        settings = Settings(
+            _env_file=None,
+            bot_token=TOKEN,
+            telegram_api_base=sandbox.base_url,
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}",
+        )
+        runner = asyncio.create_task(run_telegram(settings))
+        try:
+            await _until(lambda: sandbox.commands(language_code="en"))
+            anna = sandbox.user("Anna")
+            words = [f"word{n}" for n in range(8)]
+            for word in words:
+                await anna.send(word, wait=False)
+            await _until(lambda: len(anna.messages) == len(words))
+            answered = [next(w for w in words if f"«{w}»" in m.text) for m in anna.messages]
+            assert answered == words
+        finally:
+            runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await runner
