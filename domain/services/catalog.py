@@ -45,15 +45,16 @@ class CatalogService:
 
     async def search(self, user_id: int, query: str) -> SearchPage:
         """Save the query so page buttons can carry a short id instead of the text (64-byte limit)."""
-        needle = normalize(query)[:MAX_QUERY]
-        page = await self.page(user_id, await self._save(user_id, needle), 0)
+        typed = " ".join(query.split())[:MAX_QUERY]
+        needle = normalize(typed)
+        page = await self.page(user_id, await self._save(user_id, typed), 0)
         if page.total:
             return page
         suggestion = await self._did_you_mean(needle)
         if suggestion is None:
             return page
         corrected = await self.page(user_id, await self._save(user_id, suggestion), 0)
-        return replace(corrected, corrected_from=needle) if corrected.total else page
+        return replace(corrected, corrected_from=typed) if corrected.total else page
 
     async def _save(self, user_id: int, needle: str) -> int:
         async with self._uow() as uow:
@@ -79,7 +80,8 @@ class CatalogService:
             saved = await uow.searches.get(search_id)
             if saved is None or saved[0] != user_id:
                 raise NotFound()
-            needle = saved[1]
+            shown = saved[1]
+            needle = normalize(shown)
             page = max(page, 0)
             events, total = await uow.events.search_published(needle, now, page * PAGE_SIZE, PAGE_SIZE)
             pages = max(math.ceil(total / PAGE_SIZE), 1)
@@ -92,7 +94,7 @@ class CatalogService:
             tts = types.get(event.id, [])
             low, high = price_range(tts)
             items.append(EventSummary(event, low, high, sum(t.available for t in tts)))
-        return SearchPage(search_id, needle, items, page, pages, total)
+        return SearchPage(search_id, shown, items, page, pages, total)
 
     async def event_card(self, event_id: int) -> EventCard:
         now = self._clock.now()

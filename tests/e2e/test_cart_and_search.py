@@ -184,7 +184,7 @@ async def test_small_typos_are_forgiven(sandbox, bot_app, clock):
     anna = sandbox.user("Anna", lang="ru")
     await anna.send("/start")
     await anna.send("Маузр")
-    assert "По запросу «маузр» ничего нет; показываю «маузер»" in anna.last_text()
+    assert "По запросу «Маузр» ничего нет; показываю «маузер»" in anna.last_text()
     await anna.press("Маузер")
     assert "Константин Райкин" in anna.last_text()
     await anna.send("Райкен")
