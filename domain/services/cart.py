@@ -162,7 +162,7 @@ class CartService:
 
     async def adjust(self, user_id: int, item_id: int, delta: int, seen_version: int | None = None) -> CartView:
         """The ➕/➖ buttons: one ticket more or less on an item of the user's own cart."""
-        async with self._uow(write=False) as uow:
+        async with self._uow() as uow:  # may create the cart: a writer
             cart = await uow.carts.for_user(user_id, self._clock.now())
         current = next((i for i in cart.items if i.id == item_id), None)
         if current is None:
