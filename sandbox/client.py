@@ -7,23 +7,31 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 from .models import Button, CallbackAnswer, SandboxMessage
+from .views import ChatView
 
 if TYPE_CHECKING:
-    from .server import Sandbox, _Pending
+    from .groups import SandboxChannel, SandboxGroup
+    from .server import Sandbox
+    from .updates import _Pending
 
 __all__ = ["ScriptedUser"]
 
 _PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
-class ScriptedUser:
-    """A Telegram user in a private chat with the bot (chat id == user id).
+class ScriptedUser(ChatView):
+    """A Telegram user in a private chat with the bot (chat id == user id), who may also be a member of
+    groups (:meth:`Sandbox.group`).
 
     ``send``/``press``/``press_data``/``open``/``repeat_last_update`` post an update and, by default,
     wait until the bot has *processed* it: the update was fetched by getUpdates and a later getUpdates
     confirmed it (offset > update_id).  That only means "processed" when the bot polls with
-    ``handle_as_tasks=False``.  They return the bot messages sent or edited in this chat meanwhile.
-    Pass ``wait=False`` to just post the update (returns ``[]``).
+    ``handle_as_tasks=False``.  They return the bot messages sent or edited meanwhile in the chat the
+    update came from (the private chat, or the group for ``chat=group``).  Pass ``wait=False`` to just
+    post the update (returns ``[]``).
+
+    ``messages``, ``last_text()``, ``buttons()`` ... read the private chat; read a group's through the
+    :class:`SandboxGroup`.
     """
 
     def __init__(self, sandbox: Sandbox, user_id: int, name: str, lang: str, username: str | None) -> None:
@@ -43,32 +51,51 @@ class ScriptedUser:
     def chat_id(self) -> int:
         return self.id
 
+    @property
+    def _label(self) -> str:
+        return self.name
+
     # ------------------------------------------------------------------ actions
 
-    async def send(self, text: str, *, wait: bool = True) -> list[SandboxMessage]:
-        """Send a text message (a leading "/" makes it a bot command)."""
-        tracker = self._sandbox._post_user_message(self, text)
-        return await self._sandbox._wait(tracker) if wait else []
+    async def send(self, text: str, *, chat: SandboxGroup | None = None, wait: bool = True) -> list[SandboxMessage]:
+        """Send a text message (a leading "/" makes it a bot command) to the bot, or to ``chat``, a group
+        this user is a member of.  In a group where privacy mode hides the message from the bot
+        (see :class:`SandboxGroup`) no update is posted and this returns ``[]`` at once."""
+        if chat is None:
+            tracker = self._sandbox._post_user_message(self, text)
+        else:
+            tracker = self._sandbox._post_group_message(self, chat, text)
+        return await self._sandbox._wait(tracker) if wait and tracker is not None else []
 
     async def press(
-        self, label: str, *, message: SandboxMessage | None = None, wait: bool = True
+        self,
+        label: str,
+        *,
+        message: SandboxMessage | None = None,
+        chat: SandboxGroup | SandboxChannel | None = None,
+        wait: bool = True,
     ) -> list[SandboxMessage]:
         """Press the inline button labelled ``label`` (exact match, else unique case-insensitive substring)
-        in the newest bot message that has it, or in ``message``.  Falls back to the current reply
-        keyboard, whose buttons are pressed by sending their text."""
-        found = self._find_inline(label, message)
+        in the newest bot message that has it, or in ``message``; in the private chat, or in ``chat``
+        (a group or channel).  Falls back to the current reply keyboard, whose buttons are pressed by
+        sending their text."""
+        view = self._view(chat, message)
+        found = view._find_inline(label, message, self.name)
         if found is None:
-            reply_label = self._find_reply_button(label) if message is None else None
+            reply_label = None
+            if message is None and view.chat_id in (self.id, *self._sandbox._groups):
+                reply_label = view._find_reply_button(label, self.name)
             if reply_label is None:
+                where = "" if view is self else f" in {view._label}"
                 raise AssertionError(
-                    f"{self.name}: no button matching {label!r}; visible buttons: {self._visible_buttons()}"
+                    f"{self.name}: no button matching {label!r}{where}; visible buttons: {view._visible_buttons()}"
                 )
-            return await self.send(reply_label, wait=wait)
+            return await self.send(reply_label, chat=None if view is self else chat, wait=wait)
         target, button = found
         return await self.press_button(target, button, wait=wait)
 
     async def press_button(self, message: SandboxMessage, button: Button, *, wait: bool = True) -> list[SandboxMessage]:
-        """Press a specific :class:`Button` of ``message``."""
+        """Press a specific :class:`Button` of ``message`` (in whatever chat it is)."""
         if message.deleted:
             raise AssertionError(f"{self.name}: message {message.message_id} was deleted; can't press its buttons")
         if button.url is not None:
@@ -77,19 +104,24 @@ class ScriptedUser:
             )
         if button.callback_data is None:
             raise AssertionError(f"{self.name}: button {button.text!r} has no callback_data ({button.raw})")
-        tracker, _ = self._sandbox._post_callback(self, message, button.callback_data)
-        return await self._sandbox._wait(tracker) if wait else []
+        return await self._press(message, button.callback_data, wait)
 
     async def press_data(
-        self, data: str, message: SandboxMessage | None = None, *, wait: bool = True
+        self,
+        data: str,
+        message: SandboxMessage | None = None,
+        *,
+        chat: SandboxGroup | SandboxChannel | None = None,
+        wait: bool = True,
     ) -> list[SandboxMessage]:
         """Send a callback query with arbitrary (possibly forged) ``data`` on ``message`` or the newest
-        bot message with an inline keyboard (the newest bot message if none has one)."""
-        target = message or self._newest_with_keyboard() or (self.messages[-1] if self.messages else None)
+        bot message with an inline keyboard (the newest bot message if none has one) of the private
+        chat or of ``chat``."""
+        view = self._view(chat, message)
+        target = message or view._newest_with_keyboard() or (view.messages[-1] if view.messages else None)
         if target is None:
             raise AssertionError(f"{self.name}: the bot has sent no message to attach a callback query to")
-        tracker, _ = self._sandbox._post_callback(self, target, data)
-        return await self._sandbox._wait(tracker) if wait else []
+        return await self._press(target, data, wait)
 
     async def open(self, link: str, *, wait: bool = True) -> list[SandboxMessage]:
         """Follow a deep link to this bot: ``https://t.me/<bot>?start=<payload>`` or
@@ -121,52 +153,10 @@ class ScriptedUser:
         bot crashed before confirming it; waits until it is confirmed again."""
         if self._last_update is None:
             raise AssertionError(f"{self.name}: has not sent any update yet")
-        tracker = self._sandbox._requeue(self._last_update, self.id, f"last update of {self.name}")
+        tracker = self._sandbox._requeue(self._last_update, f"last update of {self.name}")
         return await self._sandbox._wait(tracker) if wait else []
 
     # ------------------------------------------------------------------ inspection
-
-    @property
-    def messages(self) -> list[SandboxMessage]:
-        """Bot messages in this chat that still exist, current state, oldest first."""
-        return self._sandbox.chat_messages(self.id)
-
-    @property
-    def history(self) -> list[SandboxMessage]:
-        """All bot messages in this chat including deleted ones (``deleted=True``)."""
-        return self._sandbox.chat_messages(self.id, include_deleted=True)
-
-    def last_message(self) -> SandboxMessage:
-        messages = self.messages
-        if not messages:
-            raise AssertionError(f"{self.name}: the bot has sent no (undeleted) message in this chat")
-        return messages[-1]
-
-    def last_text(self) -> str:
-        """Text or caption of the newest bot message (reflecting edits)."""
-        return self.last_message().content
-
-    def last_photo(self) -> bytes:
-        for message in reversed(self.messages):
-            if message.photo is not None:
-                return message.photo
-        raise AssertionError(f"{self.name}: the bot has sent no photo in this chat")
-
-    def last_document(self) -> SandboxMessage:
-        for message in reversed(self.messages):
-            if message.document is not None:
-                return message
-        raise AssertionError(f"{self.name}: the bot has sent no document in this chat")
-
-    def buttons(self, message: SandboxMessage | None = None) -> list[str]:
-        """Labels of ``message`` or of the newest message with an inline keyboard, row-major."""
-        target = message or self._newest_with_keyboard()
-        return target.button_labels() if target else []
-
-    def reply_keyboard(self) -> list[str]:
-        """Labels of the reply keyboard currently shown (empty when none or removed)."""
-        chat = self._sandbox._chats.get(self.id)
-        return [label for row in (chat.reply_keyboard if chat else None) or [] for label in row]
 
     def last_alert(self) -> str | None:
         """Text of the latest answerCallbackQuery to this user's queries (None when none / no text)."""
@@ -186,45 +176,20 @@ class ScriptedUser:
 
     # ------------------------------------------------------------------ internals
 
-    def _newest_with_keyboard(self) -> SandboxMessage | None:
-        for message in reversed(self.messages):
-            if message.buttons:
-                return message
-        return None
+    def _view(self, chat: SandboxGroup | SandboxChannel | None, message: SandboxMessage | None) -> ChatView:
+        """Where to look for buttons: ``chat``, else the chat of ``message``, else the private chat."""
+        if chat is not None:
+            return chat
+        if message is not None and message.chat_id != self.id:
+            view = self._sandbox._chat_view(message.chat_id)
+            if view is None:
+                raise AssertionError(f"{self.name}: message {message.message_id} is in another user's private chat")
+            return view
+        return self
 
-    def _visible_buttons(self) -> str:
-        parts = []
-        for message in reversed(self.messages):
-            if message.buttons:
-                parts.append(f"message {message.message_id}: {message.button_labels()}")
-        keyboard = self.reply_keyboard()
-        if keyboard:
-            parts.append(f"reply keyboard: {keyboard}")
-        return "; ".join(parts) or "none"
-
-    def _find_inline(self, label: str, message: SandboxMessage | None) -> tuple[SandboxMessage, Button] | None:
-        candidates = [message] if message is not None else list(reversed(self.messages))
-        for candidate in candidates:
-            exact = [b for row in candidate.buttons for b in row if b.text == label]
-            if exact:
-                return candidate, exact[0]
-        needle = label.casefold()
-        for candidate in candidates:
-            partial = [b for row in candidate.buttons for b in row if needle in b.text.casefold()]
-            if len(partial) == 1:
-                return candidate, partial[0]
-            if len(partial) > 1:
-                raise AssertionError(
-                    f"{self.name}: {label!r} is ambiguous in message {candidate.message_id}: "
-                    f"{[b.text for b in partial]}; visible buttons: {self._visible_buttons()}"
-                )
-        return None
-
-    def _find_reply_button(self, label: str) -> str | None:
-        labels = self.reply_keyboard()
-        if label in labels:
-            return label
-        partial = [x for x in labels if label.casefold() in x.casefold()]
-        if len(partial) > 1:
-            raise AssertionError(f"{self.name}: {label!r} is ambiguous on the reply keyboard: {partial}")
-        return partial[0] if partial else None
+    async def _press(self, message: SandboxMessage, data: str, wait: bool) -> list[SandboxMessage]:
+        group = self._sandbox._groups.get(message.chat_id)
+        if group is not None and self not in group.members:
+            raise AssertionError(f"{self.name} is not a member of group {group.title!r}; can't press buttons there")
+        tracker, _ = self._sandbox._post_callback(self, message, data)
+        return await self._sandbox._wait(tracker) if wait else []

@@ -1,4 +1,4 @@
-"""Telegram-style parsing of ``parse_mode="HTML"`` text and validation of reply markup.
+"""Telegram-style parsing of ``parse_mode="HTML"`` text and validation of text lengths and reply markup.
 
 Mirrors what the Bot API accepts (it follows TDLib's HTML parser): only Telegram's tags, properly
 nested; the character references ``&lt; &gt; &amp; &quot;`` and numeric ones are decoded.  A lone
@@ -12,7 +12,20 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ApiError", "bad_request", "parse_html", "utf16_len"]
+__all__ = [
+    "MAX_CAPTION",
+    "MAX_TEXT",
+    "ApiError",
+    "bad_request",
+    "parse_html",
+    "parse_markup",
+    "parse_text",
+    "strip_text",
+    "utf16_len",
+]
+
+MAX_TEXT = 4096  # UTF-16 code units, like Telegram counts them
+MAX_CAPTION = 1024
 
 
 class ApiError(Exception):
@@ -57,6 +70,18 @@ _ALLOWED_TAGS = {*_SIMPLE_TAGS, "a", "span", "blockquote", "tg-emoji"}
 _NAMED_REFS = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _REF_RE = re.compile(r"&(#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|[a-zA-Z][a-zA-Z0-9]{0,31});")
 _ATTR_NAME_RE = re.compile(r"[a-zA-Z0-9_-]+")
+_INLINE_ACTIONS = (
+    "callback_data",
+    "url",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "callback_game",
+    "pay",
+    "web_app",
+    "copy_text",
+)
 
 
 @dataclass
@@ -246,3 +271,75 @@ def strip_text(text: str, entities: list[dict[str, Any]]) -> tuple[str, list[dic
         if end > start:
             result.append({**entity, "offset": start, "length": end - start})
     return stripped, result
+
+
+def parse_text(text: Any, parse_mode: Any, *, caption: bool) -> tuple[str, list[dict[str, Any]]]:
+    """Plain text and entities of a ``text``/``caption`` parameter, validated like the Bot API does."""
+    text = "" if text is None else str(text)
+    entities: list[dict[str, Any]] = []
+    if isinstance(parse_mode, str) and parse_mode.lower() == "html":
+        text, entities = parse_html(text)
+    elif parse_mode not in (None, "", "Markdown", "MarkdownV2"):
+        raise bad_request(f"unsupported parse_mode {parse_mode!r}")
+    text, entities = strip_text(text, entities)
+    if not caption:
+        if not text:
+            raise bad_request("message text is empty")
+        if utf16_len(text) > MAX_TEXT:
+            raise bad_request("message is too long")
+    elif utf16_len(text) > MAX_CAPTION:
+        raise bad_request("message caption is too long")
+    return text, entities
+
+
+def parse_markup(markup: Any, *, inline_only: bool = False) -> dict[str, Any] | None:
+    """Validate reply_markup; returns it normalised, or None when absent."""
+    if markup is None or markup == "":
+        return None
+    if not isinstance(markup, dict):
+        raise bad_request("can't parse reply keyboard markup JSON object")
+    if "inline_keyboard" in markup:
+        rows = markup["inline_keyboard"]
+        if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+            raise bad_request('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays')
+        if sum(len(row) for row in rows) > 100:
+            raise bad_request("REPLY_MARKUP_TOO_LONG")
+        for row in rows:
+            for button in row:
+                _check_inline_button(button)
+        return {"inline_keyboard": rows}
+    if inline_only:
+        raise bad_request("inline keyboard expected")
+    if "keyboard" in markup:
+        rows = markup["keyboard"]
+        if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+            raise bad_request('field "keyboard" of the ReplyKeyboardMarkup must be an Array of Arrays')
+        for row in rows:
+            for button in row:
+                text = button if isinstance(button, str) else button.get("text") if isinstance(button, dict) else None
+                if not isinstance(text, str) or not text:
+                    raise bad_request("can't parse keyboard button: Text must be non-empty")
+        return markup
+    if markup.get("remove_keyboard") or markup.get("force_reply"):
+        return markup
+    raise bad_request("can't parse reply keyboard markup JSON object")
+
+
+def _check_inline_button(button: Any) -> None:
+    if not isinstance(button, dict):
+        raise bad_request("can't parse inline keyboard button: InlineKeyboardButton must be an Object")
+    text = button.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise bad_request("can't parse inline keyboard button: Text must be non-empty")
+    if "callback_data" in button:
+        data = button["callback_data"]
+        if not isinstance(data, str) or not data or len(data.encode("utf-8")) > 64:
+            raise bad_request("BUTTON_DATA_INVALID")
+        return
+    if "url" in button:
+        url = button["url"]
+        if not isinstance(url, str) or not re.match(r"^(https?|tg)://\S+$", url):
+            raise bad_request("BUTTON_URL_INVALID")
+        return
+    if not any(key in button for key in _INLINE_ACTIONS):
+        raise bad_request("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")

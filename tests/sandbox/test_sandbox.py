@@ -9,11 +9,8 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import aiohttp
 import pytest
 from aiogram import Bot, Dispatcher, F, Router
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest, TelegramConflictError, TelegramRetryAfter
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import (
@@ -31,6 +28,8 @@ from PIL import Image
 
 from sandbox import Sandbox, SandboxMessage
 from sandbox.chat import run_terminal_chat
+
+from .helpers import raw_call
 
 
 def png_bytes(color: str = "red", size: tuple[int, int] = (40, 30)) -> bytes:
@@ -110,19 +109,6 @@ def make_router(seen: list[int]) -> Router:
     return router
 
 
-@pytest.fixture
-async def sb() -> AsyncIterator[Sandbox]:
-    async with Sandbox(wait_timeout=5) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-async def bot(sb: Sandbox) -> AsyncIterator[Bot]:
-    bot = Bot(sb.token, session=AiohttpSession(api=TelegramAPIServer.from_base(sb.base_url)))
-    yield bot
-    await bot.session.close()
-
-
 async def start_bot(sb: Sandbox, bot: Bot, *, handle_as_tasks: bool = False) -> tuple[Dispatcher, asyncio.Task]:
     dp = Dispatcher()
     dp["seen"] = []
@@ -149,14 +135,6 @@ async def running(sb: Sandbox, bot: Bot) -> AsyncIterator[Dispatcher]:
     yield dp
     await dp.stop_polling()
     await task
-
-
-async def raw_call(sb: Sandbox, method: str, token: str | None = None, **params: object) -> tuple[int, dict]:
-    async with (
-        aiohttp.ClientSession() as session,
-        session.post(f"{sb.base_url}/bot{token or sb.token}/{method}", json=params) as response,
-    ):
-        return response.status, await response.json()
 
 
 # ---------------------------------------------------------------------- basics
