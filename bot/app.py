@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -11,21 +12,32 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
-from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
-from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import DisabledEventIsolation, MemoryStorage
+from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import handlers
+from bot import textclean
 from bot.config import TELEGRAM_API, Settings
 from bot.i18n import LANGUAGES, UserLocaleMiddleware, build_i18n
-from bot.middlewares import DomainErrorMiddleware, IdentifyMiddleware, UpdateLogMiddleware
+from bot.limits import MemoryAttemptLimiter, RedisAttemptLimiter
+from bot.middlewares import (
+    ConflictRetryMiddleware,
+    DomainErrorMiddleware,
+    IdentifyMiddleware,
+    LenientCallbackAnswerMiddleware,
+    PrivateChatOnlyMiddleware,
+    UpdateLogMiddleware,
+)
+from bot.ordering import LocalSequencer, RedisSequencer, Sequencer, UserOrderMiddleware
 from bot.retry import RetryAfterMiddleware
 from domain.clock import Clock, SystemClock
 from domain.models import User
 from domain.policies import AdminPolicy, HoldPolicy
+from domain.ports import AttemptLimiter
 from domain.services.admin import AdminService
 from domain.services.cart import CartService
 from domain.services.catalog import CatalogService
@@ -34,8 +46,11 @@ from domain.services.checkout import CheckoutService
 from domain.services.tickets import TicketService
 from domain.services.users import UserService
 from domain.services.wallet import WalletService
-from handlers import render
-from storage.uow import UnitOfWorkFactory, UpdateLog
+from handlers.views import base as v
+from handlers.views import common as common_view
+from storage.engine import bookkeeping_engine
+from storage.inbox import UpdateInbox
+from storage.uow import UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 SANDBOX_TOKEN = "123456:SANDBOX-local-token-not-secret"
@@ -65,15 +80,25 @@ class App:
     services: Services
     clock: Clock
     i18n: I18n
-    update_log: UpdateLog
+    update_log: UpdateInbox
+    sequencer: Sequencer
+    bookkeeping: AsyncEngine
 
     async def close(self) -> None:
         await self.bot.session.close()
         await self.dp.storage.close()
+        if self.bookkeeping is not self.engine:
+            await self.bookkeeping.dispose()
 
 
-def build_services(engine: AsyncEngine, settings: Settings, clock: Clock) -> Services:
-    uow = UnitOfWorkFactory(engine)
+def build_services(
+    engine: AsyncEngine,
+    settings: Settings,
+    clock: Clock,
+    bookkeeping: AsyncEngine | None = None,
+    limiter: AttemptLimiter | None = None,
+) -> Services:
+    uow = UnitOfWorkFactory(engine, bookkeeping)
     hold = HoldPolicy(settings.hold_minutes, settings.max_tickets_per_order)
     admins = AdminPolicy(settings.admin_ids)
     cur = settings.currency
@@ -84,67 +109,78 @@ def build_services(engine: AsyncEngine, settings: Settings, clock: Clock) -> Ser
         checkout=CheckoutService(uow, clock, hold, cur),
         wallet=WalletService(uow, clock, admins, cur),
         tickets=TicketService(uow),
-        checkin=CheckinService(uow, clock, admins),
+        checkin=CheckinService(uow, clock, admins, limiter or MemoryAttemptLimiter()),
         admin=AdminService(uow, clock, admins),
     )
 
 
-def _fsm(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:
-    """Redis when several bot processes share the load (I2); memory for a single process."""
+def _fsm(settings: Settings) -> tuple[BaseStorage, Sequencer]:
+    """Redis when several bot processes share the load (I2); memory for a single process. One person's
+    updates are put in order by the sequencer (bot/ordering.py), so aiogram's own isolation is off."""
     if settings.redis_url:
-        from aiogram.fsm.storage.redis import RedisStorage
-
         storage = RedisStorage.from_url(settings.redis_url)
-        return storage, storage.create_isolation()
-    return MemoryStorage(), SimpleEventIsolation()
+        return storage, RedisSequencer(storage.redis)
+    return MemoryStorage(), LocalSequencer()
 
 
 def build_app(settings: Settings, engine: AsyncEngine, clock: Clock | None = None) -> App:
     clock = clock or SystemClock()
-    services = build_services(engine, settings, clock)
+    bookkeeping = bookkeeping_engine(engine)
+    storage, sequencer = _fsm(settings)
+    # With Redis, one client (closed with the FSM storage) serves dialog state, order and door limits.
+    limiter = RedisAttemptLimiter(storage.redis) if isinstance(storage, RedisStorage) else MemoryAttemptLimiter()
+    services = build_services(engine, settings, clock, bookkeeping, limiter)
     i18n = build_i18n()
-    update_log = UpdateLog(engine)
+    update_log = UpdateInbox(bookkeeping)
 
     api = (
         PRODUCTION
         if settings.telegram_api_base.rstrip("/") == TELEGRAM_API
         else TelegramAPIServer.from_base(settings.telegram_api_base)
     )
-    session = AiohttpSession(api=api)
+    session = AiohttpSession(api=api, json_loads=textclean.loads)  # every string from Telegram cleaned once
     session.middleware(RetryAfterMiddleware())
     token = settings.bot_token.get_secret_value() if settings.bot_token else SANDBOX_TOKEN
     bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
-    storage, isolation = _fsm(settings)
     dp = Dispatcher(
-        storage=storage, events_isolation=isolation, settings=settings, tz=settings.tz, **services.as_workflow_data()
+        storage=storage,
+        events_isolation=DisabledEventIsolation(),
+        disable_fsm=True,  # registered below, after the person's turn: it reads dialog state (Redis)
+        settings=settings,
+        tz=settings.tz,
+        **services.as_workflow_data(),
     )
+    dp.update.outer_middleware(UserOrderMiddleware(sequencer, asyncio.Semaphore(settings.max_updates_in_flight)))
+    dp.update.outer_middleware(dp.fsm)
     dp.update.outer_middleware(UpdateLogMiddleware(update_log, clock))
+    dp.update.outer_middleware(PrivateChatOnlyMiddleware(i18n))
     dp.update.outer_middleware(IdentifyMiddleware(services.users))
     UserLocaleMiddleware(i18n).setup(dp)
-    dp.callback_query.middleware(CallbackAnswerMiddleware())
-    dp.callback_query.middleware(DomainErrorMiddleware())
-    dp.message.middleware(DomainErrorMiddleware())
+    dp.callback_query.middleware(LenientCallbackAnswerMiddleware())
+    for observer in (dp.callback_query, dp.message):
+        observer.middleware(ConflictRetryMiddleware())
+        observer.middleware(DomainErrorMiddleware())
     dp.errors.register(_on_error)
     dp.include_routers(*handlers.routers())
-    return App(settings, engine, bot, dp, services, clock, i18n, update_log)
+    return App(settings, engine, bot, dp, services, clock, i18n, update_log, sequencer, bookkeeping)
 
 
 async def _on_error(event: ErrorEvent, i18n: I18n, bot: Bot, user: User | None = None) -> bool:
     """The last line of defence: log with the update id, apologise, keep polling."""
     logger.exception("unhandled error", exc_info=event.exception)
     update = event.update
-    chat_id = None
+    chat = None
     if update.message:
-        chat_id = update.message.chat.id
-    elif update.callback_query:
-        query = update.callback_query
-        chat_id = query.message.chat.id if query.message else query.from_user.id
-    if chat_id is None:
+        chat = update.message.chat
+    elif update.callback_query and update.callback_query.message:
+        chat = update.callback_query.message.chat
+    if chat is None or chat.type != "private":  # never an apology (or anything else) in a group
         return True
+    chat_id = chat.id
     lang = user.language.value if user else "en"
     with i18n.context(), i18n.use_locale(lang):
-        text = render._("error.unexpected")
+        text = v._("error.unexpected")
     try:
         await bot.send_message(chat_id, text)
     except TelegramAPIError:
@@ -156,5 +192,5 @@ async def set_commands(bot: Bot, i18n: I18n) -> None:
     """The command menu in each language (setMyCommands), English as the default."""
     for lang in (None, *LANGUAGES):
         with i18n.context(), i18n.use_locale(lang or "en"):
-            commands = [BotCommand(command=c, description=render._("command." + c)) for c in render.COMMANDS]
+            commands = [BotCommand(command=c, description=v._("command." + c)) for c in common_view.COMMANDS]
         await bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=lang)

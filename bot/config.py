@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     sandbox_port: int = Field(8081, ge=0, le=65535)
     log_level: str = "INFO"
+    max_updates_in_flight: int = Field(16, ge=1, le=10_000)
+    shutdown_grace_seconds: float = Field(25.0, ge=0, le=600)
+    poll_conflict_window_seconds: float = Field(10.0, ge=0, le=600)
 
     @field_validator("bot_token", mode="before")
     @classmethod

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import locale
 import logging
 import os
+import signal
 import sys
 
 from bot.app import SANDBOX_TOKEN, App, build_app, set_commands
 from bot.config import ConfigError, Settings, load_settings
+from bot.delivery import deliver_undelivered
 from bot.demo import seed_demo
 from bot.logs import setup_logging
+from bot.polling import AnotherPollerRunning, DurablePoller, WebhookIsSet
+from bot.warmup import warm_up
 from scheduler.jobs import build_scheduler
 from storage.engine import create_engine
 from storage.migrate import upgrade
+from storage.poller_lock import take_poller_lock
 from storage.uow import UnitOfWorkFactory
 
 logger = logging.getLogger("bot")
@@ -25,21 +31,62 @@ TERMINAL_USER_ID = 1001
 async def _start(settings: Settings) -> App:
     engine = create_engine(settings.database_url)
     await upgrade(engine)
-    return build_app(settings, engine)
+    app = build_app(settings, engine)
+    warm_up()
+    return app
+
+
+def _scheduler(app: App):
+    s = app.services
+    deliver = functools.partial(deliver_undelivered, app.bot, s.checkout, app.i18n, app.settings.tz)
+    return build_scheduler(s.cart, s.catalog, app.update_log, app.clock, deliver=deliver)
+
+
+def poller_for(app: App, **overrides) -> DurablePoller:
+    s = app.settings
+    options = (
+        dict(
+            max_in_hand=max(512, 8 * s.max_updates_in_flight),  # waiting for one's turn takes no place
+            drain_timeout=s.shutdown_grace_seconds,
+            conflict_window=s.poll_conflict_window_seconds,
+        )
+        | overrides
+    )
+    return DurablePoller(app.dp, app.bot, app.update_log, app.clock, **options)
 
 
 async def run_telegram(settings: Settings) -> None:
+    """Production: long polling that records every update before confirming it, and stops gracefully
+    on SIGTERM or SIGINT (fetching stops, updates in hand finish, then the session and engine close)."""
     app = await _start(settings)
-    scheduler = build_scheduler(app.services.cart, app.update_log, app.clock)
-    scheduler.start()
+    poller = poller_for(app)
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    for sig in signals:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, poller.stop)
+    scheduler = _scheduler(app)
+    lock = None
     try:
+        lock = await take_poller_lock(app.engine, app.bot.id)
+        if lock is None:  # before any replay: the other process has those updates in hand
+            raise AnotherPollerRunning("another process polls this bot with this database")
         await set_commands(app.bot, app.i18n)
         await app.bot.delete_webhook(drop_pending_updates=False)
-        await app.dp.start_polling(app.bot)
+        scheduler.start()
+        logger.info("polling started")
+        await poller.run()
     finally:
-        scheduler.shutdown(wait=False)
+        for sig in signals:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        if lock is not None:
+            await lock.release()
         await app.close()
         await app.engine.dispose()
+        logger.info("stopped")
 
 
 def _terminal_language() -> str:
@@ -59,11 +106,18 @@ async def run_sandbox(settings: Settings) -> None:
     admins = settings.admin_ids or frozenset({TERMINAL_USER_ID})
     settings = settings.model_copy(update={"telegram_api_base": sandbox.base_url, "admin_ids": admins})
     app = await _start(settings)
+    lock = await take_poller_lock(app.engine, app.bot.id)
+    if lock is None:
+        await app.close()
+        await app.engine.dispose()
+        await sandbox.stop()
+        raise AnotherPollerRunning("another process polls this bot with this database")
     added = await seed_demo(UnitOfWorkFactory(app.engine), app.clock, settings.currency)
-    scheduler = build_scheduler(app.services.cart, app.update_log, app.clock)
+    scheduler = _scheduler(app)
     scheduler.start()
     await set_commands(app.bot, app.i18n)
-    polling = asyncio.create_task(app.dp.start_polling(app.bot, handle_signals=False, polling_timeout=10))
+    poller = poller_for(app, polling_timeout=10)
+    polling = asyncio.create_task(poller.run())
     print(
         f"Sandbox Bot API at {sandbox.base_url} (no BOT_TOKEN set). Demo catalogue: "
         f"{'seeded' if added else 'already there'}. You are user {TERMINAL_USER_ID}"
@@ -73,10 +127,11 @@ async def run_sandbox(settings: Settings) -> None:
     try:
         await run_terminal_chat(sandbox, name="You", lang=_terminal_language(), user_id=TERMINAL_USER_ID)
     finally:
-        await app.dp.stop_polling()
-        with contextlib.suppress(asyncio.CancelledError, RuntimeError):
-            await asyncio.wait_for(polling, timeout=15)
+        poller.stop()
+        with contextlib.suppress(asyncio.CancelledError, RuntimeError, TimeoutError):
+            await asyncio.wait_for(polling, timeout=settings.shutdown_grace_seconds + 5)
         scheduler.shutdown(wait=False)
+        await lock.release()
         await app.close()
         await app.engine.dispose()
         await sandbox.stop()
@@ -107,6 +162,16 @@ def startup_failure(error: Exception, settings: Settings) -> str | None:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import DBAPIError
 
+    if isinstance(error, WebhookIsSet):
+        return "A webhook was set for this BOT_TOKEN while the bot was polling (409 Conflict): remove it, then restart."
+    if isinstance(error, AnotherPollerRunning) and "database" in str(error):
+        where = make_url(settings.database_url).render_as_string(hide_password=True)
+        return f"Another bot process is already running on the database {where}: stop it first."
+    if isinstance(error, AnotherPollerRunning):
+        return (
+            "Another process is already polling Telegram with this BOT_TOKEN (409 Conflict). Long polling "
+            "allows one poller per token: stop the other process first."
+        )
     if isinstance(error, TelegramUnauthorizedError):
         return "Telegram rejected BOT_TOKEN (Unauthorized): check the token BotFather gave you."
     if isinstance(error, TelegramNetworkError):

@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 
+class ConcurrencyConflict(Exception):
+    """Another transaction got in the way (a deadlock or a serialization failure) and this one was rolled
+    back whole: running the same unit of work again is safe. Not a DomainError: nobody should see it."""
+
+
 class DomainError(Exception):
     code = "error.generic"
 
@@ -18,6 +23,12 @@ class DomainError(Exception):
 
 class NotFound(DomainError):
     code = "error.not_found"
+
+
+class SearchExpired(NotFound):
+    """Page buttons name a saved search; saved searches are pruned after a while."""
+
+    code = "error.search_expired"
 
 
 class EventNotFound(NotFound):
@@ -96,3 +107,9 @@ class InvalidAmount(DomainError):
 
 class DuplicateOperation(DomainError):
     code = "error.duplicate"
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed ticket look-ups in a row: carries seconds, how long to wait before the next one."""
+
+    code = "error.too_many_attempts"

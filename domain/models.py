@@ -179,6 +179,7 @@ class Order:
     created_at: datetime
     paid_at: datetime | None = None
     lines: list[OrderLine] = field(default_factory=list)
+    delivered_at: datetime | None = None
 
 
 class TicketStatus(StrEnum):

@@ -31,9 +31,12 @@ class Money:
 
     @classmethod
     def parse(cls, text: str, currency: str) -> Money:
-        """Parse what a person types ("1500", "1 500,50", "99.9") into exact minor units."""
+        """Parse what a person types ("1500", "1 500,50", "99.9") into exact minor units.
+
+        Only ASCII digits: `\\d` would also take "١٠٠" or "１００", and Decimal would read them; superscripts,
+        exponents, NaN and Infinity are not amounts either. At most 12 digits on either side."""
         cleaned = re.sub(r"[\s\u00a0\u202f_]", "", text.strip()).replace(",", ".")
-        if not re.fullmatch(r"-?\d{1,12}(\.\d+)?", cleaned):
+        if not re.fullmatch(r"-?[0-9]{1,12}(\.[0-9]{1,12})?", cleaned):
             raise InvalidAmount(text=text[:40])
         try:
             value = Decimal(cleaned)

@@ -67,6 +67,7 @@ class CartLine:
     subtotal: Money
     held_until: datetime | None
     reason: UnavailableReason | None = None
+    ticket_type_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +107,11 @@ class PurchaseResult:
     tickets: list[TicketView]
     already_paid: bool = False
     balance: Money | None = None
+
+    @property
+    def needs_delivery(self) -> bool:
+        """A paid order whose ticket messages have not all gone out (a crash in between): send them."""
+        return self.order.delivered_at is None
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ class TariffCb(CallbackData, prefix="tt"):
 class AddCb(CallbackData, prefix="add"):
     ticket_type_id: Id
     qty: Small
-    nonce: str  # one per drawn keyboard: a double tap adds once
+    nonce: Annotated[str, Field(max_length=16)]  # one per drawn keyboard: a double tap adds once
 
 
 class CartCb(CallbackData, prefix="ct"):

@@ -7,13 +7,16 @@ from zoneinfo import ZoneInfo
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from domain.models import User
 from domain.services.cart import CartService
 from domain.services.catalog import MAX_QUERY, CatalogService
-from handlers import render
 from handlers.callbacks import AddCb, EventCb, SearchPageCb, TariffCb
 from handlers.editing import show
+from handlers.views import base as v
+from handlers.views import cart as cart_view
+from handlers.views import catalog as catalog_view
 
 router = Router(name="catalog")
 
@@ -21,15 +24,13 @@ router = Router(name="catalog")
 async def _search(message: Message, query: str, user: User, catalog: CatalogService, tz: ZoneInfo) -> None:
     query = query.strip()
     if not query:
-        await message.answer(render._("search.prompt"))
+        await message.answer(v._("search.prompt"))
         return
     if len(query) > MAX_QUERY:
-        await message.answer(
-            render._("search.too_long").format(max=render.chars_n(MAX_QUERY), length=render.chars_n(len(query)))
-        )
+        await message.answer(v._("search.too_long").format(max=v.chars_n(MAX_QUERY), length=v.chars_n(len(query))))
         return
     page = await catalog.search(user.id, query)
-    text, kb = render.search_results(page, tz)
+    text, kb = catalog_view.search_results(page, tz)
     await message.answer(text, reply_markup=kb)
 
 
@@ -50,7 +51,7 @@ async def search_page(
     query: CallbackQuery, callback_data: SearchPageCb, user: User, catalog: CatalogService, tz: ZoneInfo
 ) -> None:
     page = await catalog.page(user.id, callback_data.search_id, callback_data.page)
-    text, kb = render.search_results(page, tz)
+    text, kb = catalog_view.search_results(page, tz)
     await show(query, text, kb)
 
 
@@ -59,7 +60,7 @@ async def event_card(
     query: CallbackQuery, callback_data: EventCb, catalog: CatalogService, tz: ZoneInfo, is_admin: bool = False
 ) -> None:
     card = await catalog.event_card(callback_data.event_id)
-    text, kb = render.event_card(card, tz, admin=is_admin)
+    text, kb = catalog_view.event_card(card, tz, admin=is_admin)
     await show(query, text, kb, new_message=not callback_data.back)
 
 
@@ -67,10 +68,10 @@ async def event_card(
 async def tariff(query: CallbackQuery, callback_data: TariffCb, catalog: CatalogService) -> None:
     event, offer = await catalog.tariff(callback_data.ticket_type_id)
     if not offer.on_sale or offer.max_qty < 1:
-        text, kb = render.tariff_unavailable(event, offer)
+        text, kb = catalog_view.tariff_unavailable(event, offer)
     else:
         qty = min(max(callback_data.qty, 1), offer.max_qty)
-        text, kb = render.tariff_picker(event, offer, qty)
+        text, kb = catalog_view.tariff_picker(event, offer, qty)
     await show(query, text, kb)
 
 
@@ -80,11 +81,13 @@ async def add_to_cart(
     callback_data: AddCb,
     user: User,
     cart: CartService,
-    catalog: CatalogService,
     tz: ZoneInfo,
+    callback_answer: CallbackAnswer,
 ) -> None:
     op_key = f"add:{query.message.message_id if query.message else 0}:{callback_data.nonce}"
     view = await cart.add_tickets(user.id, callback_data.ticket_type_id, callback_data.qty, op_key)
-    event, _offer = await catalog.tariff(callback_data.ticket_type_id)
-    text, kb = render.added_to_cart(view, tz, event.id)
+    added = next((line for line in view.ready if line.ticket_type_id == callback_data.ticket_type_id), None)
+    # The cart replaces the picker (one edit, and the buyer is one press from paying); "added" is a toast.
+    callback_answer.text = cart_view.added_toast(view, tz)
+    text, kb = cart_view.cart(view, tz, back_to_event=added.event_id if added else None)
     await show(query, text, kb)

@@ -12,10 +12,10 @@ from domain.codes import deep_link, short_code
 from domain.models import User
 from domain.services.tickets import TicketService
 from domain.views import TicketView
-from handlers import render
 from handlers.callbacks import TicketQrCb, TicketsPageCb
 from handlers.editing import show
 from handlers.qr import qr_file
+from handlers.views import tickets as tickets_view
 
 router = Router(name="tickets")
 
@@ -24,14 +24,14 @@ async def send_ticket(bot: Bot, chat_id: int, view: TicketView, tz: ZoneInfo) ->
     me = await bot.me()
     link = deep_link(me.username, view.payload)
     await bot.send_photo(
-        chat_id, qr_file(link, short_code(view.ticket.secret)), caption=render.ticket_caption(view, tz)
+        chat_id, qr_file(link, short_code(view.ticket.secret)), caption=tickets_view.ticket_caption(view, tz)
     )
 
 
 @router.message(Command("tickets"))
 async def my_tickets(message: Message, user: User, tickets: TicketService, tz: ZoneInfo) -> None:
     page = await tickets.my_tickets(user.id, 0)
-    text, kb = render.tickets_page(page, tz)
+    text, kb = tickets_view.tickets_page(page, tz)
     await message.answer(text, reply_markup=kb)
 
 
@@ -40,7 +40,7 @@ async def tickets_page(
     query: CallbackQuery, callback_data: TicketsPageCb, user: User, tickets: TicketService, tz: ZoneInfo
 ) -> None:
     page = await tickets.my_tickets(user.id, callback_data.page)
-    text, kb = render.tickets_page(page, tz)
+    text, kb = tickets_view.tickets_page(page, tz)
     await show(query, text, kb)
 
 

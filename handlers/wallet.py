@@ -10,7 +10,7 @@ from aiogram.types import Message
 
 from domain.models import User
 from domain.services.wallet import WalletService
-from handlers import render
+from handlers.views import wallet as wallet_view
 
 router = Router(name="wallet")
 
@@ -18,4 +18,4 @@ router = Router(name="wallet")
 @router.message(Command("wallet"))
 async def show_wallet(message: Message, user: User, wallet: WalletService, tz: ZoneInfo) -> None:
     view = await wallet.overview(user.id)
-    await message.answer(render.wallet(view, tz, user.telegram_id))
+    await message.answer(wallet_view.wallet(view, tz, user.telegram_id))

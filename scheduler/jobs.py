@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from domain.clock import Clock
 from domain.services.cart import CartService
+from domain.services.catalog import CatalogService
 
 logger = logging.getLogger(__name__)
 
@@ -28,26 +30,29 @@ async def prune_update_log(update_log: UpdateLogPort, clock: Clock) -> int:
     return await update_log.prune(clock.now())
 
 
+async def prune_searches(catalog: CatalogService) -> int:
+    pruned = await catalog.prune_searches()
+    if pruned:
+        logger.info("pruned %s saved searches", pruned)
+    return pruned
+
+
 def build_scheduler(
-    cart: CartService, update_log: UpdateLogPort, clock: Clock, sweep_seconds: int = 30
+    cart: CartService,
+    catalog: CatalogService,
+    update_log: UpdateLogPort,
+    clock: Clock,
+    sweep_seconds: int = 30,
+    deliver: Callable[[], Awaitable[int]] | None = None,
 ) -> AsyncIOScheduler:
+    """`deliver` sends the tickets of paid orders Telegram refused at payment time (bot/delivery.py)."""
     scheduler = AsyncIOScheduler(timezone="UTC")
+    every = dict(max_instances=1, coalesce=True)
     scheduler.add_job(
-        release_expired_holds,
-        "interval",
-        seconds=sweep_seconds,
-        args=[cart],
-        id="release_expired_holds",
-        max_instances=1,
-        coalesce=True,
+        release_expired_holds, "interval", seconds=sweep_seconds, args=[cart], id="release_expired_holds", **every
     )
-    scheduler.add_job(
-        prune_update_log,
-        "interval",
-        hours=1,
-        args=[update_log, clock],
-        id="prune_update_log",
-        max_instances=1,
-        coalesce=True,
-    )
+    scheduler.add_job(prune_update_log, "interval", hours=1, args=[update_log, clock], id="prune_update_log", **every)
+    scheduler.add_job(prune_searches, "interval", hours=1, args=[catalog], id="prune_searches", **every)
+    if deliver is not None:
+        scheduler.add_job(deliver, "interval", seconds=sweep_seconds, id="deliver_tickets", **every)
     return scheduler

@@ -33,6 +33,16 @@ def create_engine(url: str, echo: bool = False) -> AsyncEngine:
     return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
+def bookkeeping_engine(engine: AsyncEngine) -> AsyncEngine:
+    """Short writes that the update pipeline waits on (recording fetched updates, noting that tickets
+    went out) get a pool of their own on PostgreSQL: in a rush every connection of the main pool can be
+    queued behind one quota row. SQLite has one writer per file anyway; there the writer queue lets
+    them go first (storage/uow.py), so they share the engine."""
+    if engine.dialect.name == "sqlite":
+        return engine
+    return create_async_engine(engine.url, pool_size=4, max_overflow=8, pool_pre_ping=True)
+
+
 def _tune_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:

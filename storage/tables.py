@@ -159,6 +159,8 @@ orders = Table(
     Column("idempotency_key", String(120), nullable=False, unique=True),
     Column("created_at", TS, nullable=False),
     Column("paid_at", TS),
+    # Set once every ticket message went out: a replayed Pay press after a crash delivers the rest.
+    Column("delivered_at", TS),
 )
 
 order_lines = Table(
@@ -190,6 +192,10 @@ tickets = Table(
     Column("created_at", TS, nullable=False),
     Column("checked_in_at", TS),
     Column("checked_in_by", Id, ForeignKey("users.id")),
+    # The secret's first 8 characters, lowercase (printed under the QR as "H7RA-YSBN"): typed at the door,
+    # found by an exact unique-index hit. NULL only for a later duplicate in data older than revision 0002.
+    Column("short_code", String(8)),
+    Index("ix_tickets_short_code", "short_code", unique=True),
 )
 
 wallets = Table(
@@ -224,11 +230,18 @@ searches = Table(
     Column("user_id", Id, ForeignKey("users.id"), nullable=False),
     Column("query", String(200), nullable=False),
     Column("created_at", TS, nullable=False),
+    Index("ix_searches_created_at", "created_at"),
 )
 
-processed_updates = Table(
-    "processed_updates",
+update_inbox = Table(
+    "update_inbox",
     metadata,
+    # Every update is written here before Telegram is told it arrived (the next getUpdates offset), and
+    # marked handled after its handler finished: what a crash interrupted is replayed on restart.
     Column("update_id", BigInteger, primary_key=True, autoincrement=False),
-    Column("processed_at", TS, nullable=False),
+    Column("payload", Text),
+    Column("received_at", TS, nullable=False),
+    Column("handled_at", TS),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Index("ix_update_inbox_handled_at", "handled_at"),
 )

@@ -4,42 +4,90 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from datetime import datetime, timedelta
+from collections import deque
 
-from sqlalchemy import delete, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from domain.errors import ConcurrencyConflict
 from storage.repos.carts import CartRepo
 from storage.repos.catalog import EventRepo, InventoryRepo
-from storage.repos.orders import OrderRepo, TicketRepo
+from storage.repos.orders import OrderRepo
+from storage.repos.tickets import TicketRepo
 from storage.repos.users import StaffRepo, UserRepo
 from storage.repos.wallets import SearchRepo, WalletRepo
-from storage.tables import processed_updates
+
+
+class WriterQueue:
+    """SQLite has one writer at a time. Queueing this process's writers here is fair and quick; leaving
+    it to busy_timeout makes them poll with growing sleeps, which halves throughput in a sell-out rush.
+    Other processes are still kept in line by BEGIN IMMEDIATE and busy_timeout.
+
+    Urgent writers go before the queue: one-row bookkeeping that others wait on (recording a fetched
+    batch before the next getUpdates, noting that tickets went out) must not wait behind a rush of
+    checkouts, or a crash in that wait sends a ticket twice."""
+
+    def __init__(self) -> None:
+        self._busy = False
+        self._urgent: deque[asyncio.Future[None]] = deque()
+        self._normal: deque[asyncio.Future[None]] = deque()
+
+    async def acquire(self, urgent: bool = False) -> None:
+        if not self._busy and not self._urgent and not self._normal:
+            self._busy = True
+            return
+        future = asyncio.get_running_loop().create_future()
+        (self._urgent if urgent else self._normal).append(future)
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self.release()  # the turn was handed over just as we were cancelled: pass it on
+            raise
+
+    def release(self) -> None:
+        for waiting in (self._urgent, self._normal):
+            while waiting:
+                future = waiting.popleft()
+                if not future.done():
+                    future.set_result(None)  # handed over: still busy
+                    return
+        self._busy = False
+
 
 _sqlite_writers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _writer_lock(engine: AsyncEngine) -> asyncio.Lock:
-    """SQLite has one writer at a time. Queueing this process's writers here is fair and quick; leaving
-    it to busy_timeout makes them poll with growing sleeps, which halves throughput in a sell-out rush.
-    Other processes are still kept in line by BEGIN IMMEDIATE and busy_timeout."""
-    lock = _sqlite_writers.get(engine.sync_engine)
-    if lock is None:
-        lock = _sqlite_writers[engine.sync_engine] = asyncio.Lock()
-    return lock
+def _writer_queue(engine: AsyncEngine) -> WriterQueue:
+    queue = _sqlite_writers.get(engine.sync_engine)
+    if queue is None:
+        queue = _sqlite_writers[engine.sync_engine] = WriterQueue()
+    return queue
+
+
+TRANSIENT_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock detected
+
+
+def is_transient(error: DBAPIError) -> bool:
+    """Rolled back because of another transaction, not because of this one's data: safe to run again."""
+    if getattr(error.orig, "sqlstate", None) in TRANSIENT_SQLSTATES:
+        return True
+    return "database is locked" in str(error.orig)  # SQLite's busy_timeout ran out
 
 
 class SqlUnitOfWork:
-    def __init__(self, engine: AsyncEngine, write: bool = True) -> None:
+    def __init__(self, engine: AsyncEngine, write: bool = True, urgent: bool = False) -> None:
         self._engine = engine
         self._write = write
+        self._urgent = urgent
         self._conn: AsyncConnection | None = None
-        self._lock: asyncio.Lock | None = None
+        self._lock: WriterQueue | None = None
 
     async def __aenter__(self) -> SqlUnitOfWork:
         if self._write and self._engine.dialect.name == "sqlite":
-            self._lock = _writer_lock(self._engine)
-            await self._lock.acquire()
+            queue = _writer_queue(self._engine)
+            await queue.acquire(self._urgent)
+            self._lock = queue
         try:
             return await self._open()
         except BaseException:
@@ -68,7 +116,7 @@ class SqlUnitOfWork:
         self.searches = SearchRepo(conn)
         return self
 
-    async def __aexit__(self, *exc: object) -> None:
+    async def __aexit__(self, exc_type: type | None, exc: BaseException | None, tb: object) -> None:
         assert self._conn is not None
         try:
             if self._conn.in_transaction():
@@ -77,6 +125,8 @@ class SqlUnitOfWork:
             await self._conn.close()
             self._conn = None
             self._release()
+        if isinstance(exc, DBAPIError) and is_transient(exc):
+            raise ConcurrencyConflict(str(exc.orig)[:200]) from exc
 
     @property
     def connection(self) -> AsyncConnection:
@@ -91,42 +141,13 @@ class SqlUnitOfWork:
 
 
 class UnitOfWorkFactory:
-    """Callable as uow() for a writer or uow(write=False) for a reader, as the domain expects."""
+    """Callable as uow() for a writer, uow(write=False) for a reader, uow(urgent=True) for a one-row
+    write others wait on, as the domain expects. Urgent writes use the bookkeeping engine when there is
+    one (PostgreSQL: a small pool of its own, so they never wait behind a rush holding the main pool)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, bookkeeping: AsyncEngine | None = None) -> None:
         self.engine = engine
+        self.bookkeeping = bookkeeping or engine
 
-    def __call__(self, write: bool = True) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, write)
-
-
-class UpdateLog:
-    """Update ids already handled: a redelivered update (Telegram resends after a crash) is skipped."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-
-    async def seen(self, update_id: int) -> bool:
-        async with SqlUnitOfWork(self._engine, write=False) as uow:
-            row = await uow.connection.execute(
-                select(processed_updates.c.update_id).where(processed_updates.c.update_id == update_id)
-            )
-            return row.first() is not None
-
-    async def mark(self, update_id: int, now: datetime) -> None:
-        async with SqlUnitOfWork(self._engine) as uow:
-            repo = UserRepo(uow.connection)
-            await uow.connection.execute(
-                repo.insert(processed_updates)
-                .values(update_id=update_id, processed_at=now)
-                .on_conflict_do_nothing(index_elements=[processed_updates.c.update_id])
-            )
-            await uow.commit()
-
-    async def prune(self, now: datetime, keep: timedelta = timedelta(days=2)) -> int:
-        async with SqlUnitOfWork(self._engine) as uow:
-            result = await uow.connection.execute(
-                delete(processed_updates).where(processed_updates.c.processed_at < now - keep)
-            )
-            await uow.commit()
-            return result.rowcount
+    def __call__(self, write: bool = True, urgent: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.bookkeeping if urgent else self.engine, write, urgent)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 import pytest
+import redis.asyncio as aioredis
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -21,6 +22,7 @@ from storage.migrate import upgrade
 from storage.tables import metadata
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def run_in_thread(coro):
@@ -110,3 +112,18 @@ async def engine(request, tmp_path) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def redis_client():
+    """A client of the real Redis. In CI an unreachable server fails the run."""
+    client = aioredis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+    except (OSError, aioredis.ConnectionError) as exc:
+        await client.aclose()
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is required in CI and is unreachable: {exc}")
+        pytest.skip(f"Redis unreachable: {exc}")
+    yield client
+    await client.aclose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.clock import Clock
-from domain.errors import CartChanged, CartItemNotFound, EventNotFound, SoldOut
+from domain.errors import CartChanged, CartItemNotFound, ConcurrencyConflict, EventNotFound, SoldOut
 from domain.models import CartItem, EventStatus, ItemKind, ItemState, UnavailableReason
 from domain.money import Money
 from domain.policies import HoldPolicy
@@ -48,6 +48,7 @@ async def build_cart_view(uow: UnitOfWork, user_id: int, now: datetime, currency
             subtotal=item.subtotal,
             held_until=item.held_until if reason is None else None,
             reason=reason,
+            ticket_type_id=item.ticket_type_id,
         )
         (ready if reason is None else unavailable).append(line)
     total = Money.zero(currency)
@@ -78,6 +79,7 @@ class CartService:
     async def add_tickets(self, user_id: int, ticket_type_id: int, qty: int, op_key: str | None = None) -> CartView:
         """op_key names the button press: the same press arriving twice adds once."""
         now = self._clock.now()
+        await self._release_own_expired(user_id, now)
         async with self._uow() as uow:
             tt = await uow.events.ticket_type(ticket_type_id)
             event = await uow.events.get(tt.event_id) if tt else None
@@ -88,8 +90,6 @@ class CartService:
             cart = await uow.carts.for_user(user_id, now, lock=True)
             if op_key is not None and cart.last_op == op_key:
                 return await self._view(uow, user_id, now)
-            await release_expired_holds(uow, now, cart.id)
-            cart = await uow.carts.for_user(user_id, now)
             same = [i for i in cart.items if i.ticket_type_id == tt.id and i.state is ItemState.HELD]
             self._policy.check_quantity(qty, sum(i.qty for i in same))
             if not same:
@@ -112,6 +112,18 @@ class CartService:
             view = await self._view(uow, user_id, now)
             await uow.commit()
             return view
+
+    async def _release_own_expired(self, user_id: int, now: datetime) -> None:
+        """Expired holds go back in a transaction of their own: releasing them locks their quota rows,
+        and holding a new ticket in the same transaction would lock another quota row out of id order."""
+        async with self._uow(write=False) as uow:
+            if not await uow.carts.has_expired_holds(user_id, now):
+                return
+        async with self._uow() as uow:
+            cart = await uow.carts.for_user(user_id, now, lock=True)
+            if await release_expired_holds(uow, now, cart.id):
+                await uow.carts.bump_version(cart.id)
+            await uow.commit()
 
     async def view(self, user_id: int) -> CartView:
         now = self._clock.now()
@@ -193,13 +205,28 @@ class CartService:
             await uow.commit()
             return view
 
-    async def release_expired(self) -> int:
-        """The background sweep: frees quota of every expired hold."""
+    async def release_expired(self, batch: int = 500) -> int:
+        """The background sweep: frees the quota of expired holds, one cart per short transaction, taking
+        the locks in the order every other path takes them (cart row, its items, quota rows by id). A cart
+        its owner is busy with is skipped, not waited for: the owner's own path releases its expired holds
+        first anyway, and the next sweep comes soon. So the sweep never deadlocks with a customer."""
         now = self._clock.now()
-        async with self._uow() as uow:
-            count = await release_expired_holds(uow, now)
-            await uow.commit()
-            return count
+        async with self._uow(write=False) as uow:
+            cart_ids = await uow.carts.carts_with_expired_holds(now, batch)
+        released = 0
+        for cart_id in cart_ids:
+            try:
+                async with self._uow() as uow:
+                    if not await uow.carts.lock_if_free(cart_id):
+                        continue
+                    count = await release_expired_holds(uow, now, cart_id)
+                    if count:
+                        await uow.carts.bump_version(cart_id)  # buttons drawn before now are stale
+                    await uow.commit()
+            except ConcurrencyConflict:
+                continue
+            released += count
+        return released
 
     async def _own_item(
         self, uow: UnitOfWork, user_id: int, item_id: int, now: datetime, seen_version: int | None

@@ -6,9 +6,10 @@ import difflib
 import math
 import re
 from dataclasses import replace
+from datetime import timedelta
 
 from domain.clock import Clock
-from domain.errors import EventNotFound, NotFound
+from domain.errors import EventNotFound, SearchExpired
 from domain.models import Event, EventStatus, TicketType
 from domain.money import Money
 from domain.policies import HoldPolicy
@@ -18,6 +19,7 @@ from domain.views import EventCard, EventSummary, SearchPage, TariffOffer
 PAGE_SIZE = 20
 MAX_QUERY = 100
 VOCABULARY_LIMIT = 5000
+SEARCH_TTL = timedelta(days=2)  # page buttons of an older search say it expired
 
 
 def normalize(text: str) -> str:
@@ -79,7 +81,7 @@ class CatalogService:
         async with self._uow(write=False) as uow:
             saved = await uow.searches.get(search_id)
             if saved is None or saved[0] != user_id:
-                raise NotFound()
+                raise SearchExpired()
             shown = saved[1]
             needle = normalize(shown)
             page = max(page, 0)
@@ -95,6 +97,13 @@ class CatalogService:
             low, high = price_range(tts)
             items.append(EventSummary(event, low, high, sum(t.available for t in tts)))
         return SearchPage(search_id, shown, items, page, pages, total)
+
+    async def prune_searches(self) -> int:
+        """Saved searches live as long as the buttons that name them are worth pressing."""
+        async with self._uow() as uow:
+            pruned = await uow.searches.prune(self._clock.now() - SEARCH_TTL)
+            await uow.commit()
+        return pruned
 
     async def event_card(self, event_id: int) -> EventCard:
         now = self._clock.now()

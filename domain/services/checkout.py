@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from domain.clock import Clock
-from domain.codes import new_ticket_secret, ticket_payload
+from domain.codes import ticket_payload
 from domain.errors import CartChanged, CartEmpty, DuplicateOperation, HoldExpired, NotEnoughMoney
-from domain.models import EntryKind, ItemState, Order, OrderLine, OrderStatus, Ticket, TicketStatus
+from domain.models import EntryKind, ItemState, Order, OrderLine, OrderStatus, User
 from domain.policies import HoldPolicy
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.services.cart import build_cart_view, release_expired_holds
+from domain.services.tickets import issue_ticket
 from domain.views import PurchaseResult, TicketView
 
 
@@ -93,23 +96,30 @@ class CheckoutService:
                 )
                 order.lines.append(order_line)
                 for _ in range(item.qty):
-                    await uow.tickets.add(
-                        Ticket(
-                            0,
-                            order.id,
-                            item.event_id,
-                            item.ticket_type_id,
-                            user_id,
-                            holder,
-                            new_ticket_secret(),
-                            TicketStatus.VALID,
-                            now,
-                        )
-                    )
+                    await issue_ticket(uow, order.id, item.event_id, item.ticket_type_id, user_id, holder, now)
             await uow.carts.bump_version(cart.id)
             result = await self._result(uow, order, already_paid=False)
             await uow.commit()
             return result
+
+    async def mark_delivered(self, user_id: int, order_id: int) -> None:
+        """Every ticket message of the order went out; a replayed Pay press will not send them again."""
+        async with self._uow(urgent=True) as uow:
+            await uow.orders.mark_delivered(order_id, user_id, self._clock.now())
+            await uow.commit()
+
+    async def undelivered(self, older_than: timedelta, limit: int = 50) -> list[tuple[PurchaseResult, User]]:
+        """Paid orders whose ticket messages did not all go out (Telegram refused, the network broke)
+        a while ago, with their buyer: the delivery sweep sends them. Younger ones are still being sent
+        by the handler that took the payment."""
+        async with self._uow(write=False) as uow:
+            orders = await uow.orders.undelivered(self._clock.now() - older_than, limit)
+            found = []
+            for order in orders:
+                buyer = await uow.users.get(order.user_id)
+                if buyer is not None:
+                    found.append((await self._result(uow, order, already_paid=True), buyer))
+        return found
 
     async def _result(self, uow: UnitOfWork, order: Order, already_paid: bool) -> PurchaseResult:
         tickets = await uow.tickets.of_order(order.id)

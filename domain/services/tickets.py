@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
 
+from domain import codes
 from domain.codes import ticket_payload
 from domain.errors import TicketNotFound
+from domain.models import Ticket, TicketStatus
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.views import TicketsPage, TicketView
 
 PAGE_SIZE = 10
+SECRET_DRAWS = 8  # a clash of 40-bit short codes is rare; eight in a row means something else is wrong
+
+
+async def issue_ticket(
+    uow: UnitOfWork, order_id: int, event_id: int, ticket_type_id: int, owner_id: int, holder: str, now: datetime
+) -> Ticket:
+    """A valid ticket with a fresh secret. Issuing never fails on a clash: when the secret or its short code
+    (the first characters, printed under the QR) is taken, draw another one."""
+    for _ in range(SECRET_DRAWS):
+        ticket = Ticket(
+            0, order_id, event_id, ticket_type_id, owner_id, holder, codes.new_ticket_secret(), TicketStatus.VALID, now
+        )
+        issued = await uow.tickets.add(ticket)
+        if issued is not None:
+            return issued
+    raise RuntimeError(f"no free ticket secret after {SECRET_DRAWS} draws")
 
 
 async def ticket_view(uow: UnitOfWork, ticket) -> TicketView:

@@ -106,3 +106,30 @@ class CartRepo(Repo):
             stmt = stmt.where(cart_items.c.cart_id == cart_id)
         rows = await self.conn.execute(stmt.order_by(cart_items.c.id).limit(limit))
         return [_item(r) for r in rows]
+
+    async def carts_with_expired_holds(self, now: datetime, limit: int) -> list[int]:
+        rows = await self.conn.execute(
+            select(cart_items.c.cart_id)
+            .where(cart_items.c.state == ItemState.HELD.value, cart_items.c.held_until <= now)
+            .group_by(cart_items.c.cart_id)
+            .order_by(cart_items.c.cart_id)
+            .limit(limit)
+        )
+        return [r.cart_id for r in rows]
+
+    async def has_expired_holds(self, user_id: int, now: datetime) -> bool:
+        query = (
+            select(cart_items.c.id)
+            .join(carts, carts.c.id == cart_items.c.cart_id)
+            .where(carts.c.user_id == user_id, cart_items.c.state == ItemState.HELD.value)
+            .where(cart_items.c.held_until <= now)
+            .limit(1)
+        )
+        return (await self.conn.execute(query)).first() is not None
+
+    async def lock_if_free(self, cart_id: int) -> bool:
+        """PostgreSQL: FOR UPDATE SKIP LOCKED. SQLite: BEGIN IMMEDIATE already made this the only writer."""
+        query = select(carts.c.id).where(carts.c.id == cart_id)
+        if self.conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return (await self.conn.execute(query)).first() is not None

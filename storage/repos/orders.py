@@ -6,10 +6,10 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.errors import DuplicateOperation
-from domain.models import ItemKind, Order, OrderLine, OrderStatus, Ticket, TicketStatus
+from domain.models import ItemKind, Order, OrderLine, OrderStatus
 from domain.money import Money
 from storage.repos._base import Repo
-from storage.tables import order_lines, orders, tickets
+from storage.tables import order_lines, orders
 
 
 def _order(row) -> Order:
@@ -20,6 +20,7 @@ def _order(row) -> Order:
         total=Money(row.total_minor, row.currency),
         created_at=row.created_at,
         paid_at=row.paid_at,
+        delivered_at=row.delivered_at,
     )
 
 
@@ -34,22 +35,6 @@ def _line(row) -> OrderLine:
         ticket_type_id=row.ticket_type_id,
         title=row.title,
         tariff=row.tariff,
-    )
-
-
-def _ticket(row) -> Ticket:
-    return Ticket(
-        id=row.id,
-        order_id=row.order_id,
-        event_id=row.event_id,
-        ticket_type_id=row.ticket_type_id,
-        owner_id=row.owner_id,
-        holder_name=row.holder_name,
-        secret=row.secret,
-        status=TicketStatus(row.status),
-        created_at=row.created_at,
-        checked_in_at=row.checked_in_at,
-        checked_in_by=row.checked_in_by,
     )
 
 
@@ -105,61 +90,27 @@ class OrderRepo(Repo):
         line.id = result.scalar_one()
         return line
 
+    async def mark_delivered(self, order_id: int, user_id: int, now: datetime) -> bool:
+        result = await self.conn.execute(
+            update(orders)
+            .where(orders.c.id == order_id, orders.c.user_id == user_id, orders.c.delivered_at.is_(None))
+            .values(delivered_at=now)
+        )
+        return result.rowcount == 1
+
+    async def undelivered(self, paid_before: datetime, limit: int) -> list[Order]:
+        rows = await self.conn.execute(
+            select(orders)
+            .where(
+                orders.c.status == OrderStatus.PAID.value,
+                orders.c.delivered_at.is_(None),
+                orders.c.paid_at < paid_before,
+            )
+            .order_by(orders.c.id)
+            .limit(limit)
+        )
+        return [_order(r) for r in rows]
+
     async def count_paid(self) -> int:
         stmt = select(func.count()).select_from(orders).where(orders.c.status == OrderStatus.PAID.value)
         return (await self.conn.execute(stmt)).scalar_one()
-
-
-class TicketRepo(Repo):
-    async def add(self, ticket: Ticket) -> Ticket:
-        result = await self.conn.execute(
-            insert(tickets)
-            .values(
-                order_id=ticket.order_id,
-                event_id=ticket.event_id,
-                ticket_type_id=ticket.ticket_type_id,
-                owner_id=ticket.owner_id,
-                holder_name=ticket.holder_name[:200],
-                secret=ticket.secret,
-                status=ticket.status.value,
-                created_at=ticket.created_at,
-            )
-            .returning(tickets.c.id)
-        )
-        ticket.id = result.scalar_one()
-        return ticket
-
-    async def get(self, ticket_id: int) -> Ticket | None:
-        row = (await self.conn.execute(select(tickets).where(tickets.c.id == ticket_id))).first()
-        return _ticket(row) if row else None
-
-    async def by_secret(self, secret: str) -> Ticket | None:
-        row = (await self.conn.execute(select(tickets).where(tickets.c.secret == secret))).first()
-        return _ticket(row) if row else None
-
-    async def by_secret_prefix(self, prefix: str, limit: int) -> list[Ticket]:
-        if not prefix.isalnum():
-            return []
-        rows = await self.conn.execute(select(tickets).where(tickets.c.secret.like(prefix + "%")).limit(limit))
-        return [_ticket(r) for r in rows]
-
-    async def of_order(self, order_id: int) -> list[Ticket]:
-        rows = await self.conn.execute(select(tickets).where(tickets.c.order_id == order_id).order_by(tickets.c.id))
-        return [_ticket(r) for r in rows]
-
-    async def of_owner(self, owner_id: int, offset: int, limit: int) -> tuple[list[Ticket], int]:
-        where = tickets.c.owner_id == owner_id
-        total = (await self.conn.execute(select(func.count()).select_from(tickets).where(where))).scalar_one()
-        rows = await self.conn.execute(
-            select(tickets).where(where).order_by(tickets.c.id.desc()).offset(offset).limit(limit)
-        )
-        return [_ticket(r) for r in rows], total
-
-    async def check_in(self, ticket_id: int, staff_id: int, now: datetime) -> bool:
-        """Only a valid ticket flips to used: two doors scanning at once cannot both succeed."""
-        result = await self.conn.execute(
-            update(tickets)
-            .where(tickets.c.id == ticket_id, tickets.c.status == TicketStatus.VALID.value)
-            .values(status=TicketStatus.USED.value, checked_in_at=now, checked_in_by=staff_id)
-        )
-        return result.rowcount == 1

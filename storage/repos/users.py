@@ -34,7 +34,7 @@ class UserRepo(Repo):
         names = {
             "first_name": (profile.first_name or "")[:128] or str(profile.telegram_id),
             "last_name": (profile.last_name or None) and profile.last_name[:128],
-            "username": profile.username,
+            "username": (profile.username or None) and profile.username[:64],
         }
         stmt = self.insert(users).values(
             telegram_id=profile.telegram_id,

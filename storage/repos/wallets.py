@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.errors import DuplicateOperation
@@ -117,3 +117,7 @@ class SearchRepo(Repo):
     async def get(self, search_id: int) -> tuple[int, str] | None:
         row = (await self.conn.execute(select(searches).where(searches.c.id == search_id))).first()
         return (row.user_id, row.query) if row else None
+
+    async def prune(self, before: datetime) -> int:
+        result = await self.conn.execute(delete(searches).where(searches.c.created_at < before))
+        return result.rowcount

@@ -15,6 +15,7 @@ from PIL import Image
 
 from bot.app import SANDBOX_TOKEN, App, build_app, set_commands
 from bot.config import Settings
+from bot.runner import poller_for
 from domain.models import Event, EventStatus, TicketType
 from domain.money import Money
 from sandbox import Sandbox
@@ -52,16 +53,16 @@ async def start_bot(sandbox: Sandbox, engine, clock, **overrides) -> tuple[App, 
     )
     app = build_app(settings, engine, clock)
     await set_commands(app.bot, app.i18n)
-    # handle_as_tasks=False: the next getUpdates means the update is fully handled, so the scripted
-    # user knows when the bot is done. Production polls with tasks and per-user event isolation.
-    task = asyncio.create_task(
-        app.dp.start_polling(app.bot, handle_as_tasks=False, handle_signals=False, polling_timeout=1)
-    )
+    # The production poller (durable inbox, replay, ordering), handling each batch before the next
+    # getUpdates: that getUpdates means the update is fully handled, so the scripted user knows when the
+    # bot is done. Production runs up to max_updates_in_flight updates at once.
+    app.poller = poller_for(app, sequential=True, polling_timeout=1)
+    task = asyncio.create_task(app.poller.run())
     return app, task
 
 
 async def stop_bot(app: App, task: asyncio.Task) -> None:
-    await app.dp.stop_polling()
+    app.poller.stop()
     await asyncio.wait_for(task, timeout=10)
     await app.close()
 

@@ -64,7 +64,8 @@ async def test_hold_expires_and_can_be_renewed(sandbox, bot_app, clock):
     await anna.press("Standard")
     await anna.press("➕")
     await anna.press("Add to cart (2)")
-    assert "Held for you until 15:15" in anna.last_text()
+    assert "Held for you until 15:15" in anna.last_alert()
+    assert "held until 15:15" in anna.last_text()
     assert await quota(bot_app.engine, event.standard_id) == (0, 2)
 
     clock.advance(minutes=16)
@@ -83,9 +84,10 @@ async def test_cart_buttons_change_quantity_and_remove(sandbox, bot_app, clock):
     anna = sandbox.user("Anna")
     await anna.send("/start")
     await open_tariff(anna, "VIP")
-    await anna.press("Add to cart")
-    await anna.press("Go to cart")
+    await anna.press("Add to cart")  # the cart replaces the picker; "added" is a toast
+    assert anna.last_alert().startswith("✅ Added to the cart. Held for you until")
     assert "1 × 5,000 ₽" in plain(anna.last_text())
+    assert "◀️ Back to the event" in anna.buttons()
     await anna.press("➕ 1")
     assert "2 × 5,000 ₽ = 10,000 ₽" in plain(anna.last_text())
     assert await quota(bot_app.engine, event.vip_id) == (0, 2)

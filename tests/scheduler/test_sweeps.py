@@ -1,16 +1,23 @@
-"""The hold sweep with a moved clock: quota comes back once, a restart or a second process changes nothing."""
+"""The sweeps with a moved clock: quota comes back once, a restart or a second process changes nothing;
+saved searches and old update ids do not pile up."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
+from domain.errors import SearchExpired
 from domain.models import Event, EventStatus, TelegramProfile, TicketType
 from domain.money import Money
 from domain.policies import AdminPolicy, HoldPolicy
 from domain.services.cart import CartService
+from domain.services.catalog import CatalogService
 from domain.services.users import UserService
-from scheduler.jobs import build_scheduler, release_expired_holds
-from storage.uow import UnitOfWorkFactory, UpdateLog
+from scheduler.jobs import build_scheduler, prune_searches, release_expired_holds
+from storage.inbox import MAX_ATTEMPTS, UpdateInbox
+from storage.tables import searches
+from storage.uow import UnitOfWorkFactory
 
 
 async def _setup(engine, clock):
@@ -32,7 +39,8 @@ async def test_sweep_releases_expired_holds_once(engine, clock):
     clock.advance(minutes=10)
     await cart.add_tickets(b.id, tt.id, 2)
 
-    scheduler = build_scheduler(cart, UpdateLog(engine), clock)
+    catalog = CatalogService(uow, clock, HoldPolicy())
+    scheduler = build_scheduler(cart, catalog, UpdateInbox(engine), clock)
     job = scheduler.get_job("release_expired_holds")
     assert job is not None and scheduler.get_job("prune_update_log") is not None
 
@@ -51,10 +59,58 @@ async def test_sweep_releases_expired_holds_once(engine, clock):
 
 
 async def test_update_log_prunes_old_ids(engine, clock):
-    log = UpdateLog(engine)
+    log = UpdateInbox(engine)
     await log.mark(1, clock.now())
     assert await log.seen(1)
     clock.advance(days=3)
     await log.mark(2, clock.now())
     assert await log.prune(clock.now()) == 1
     assert not await log.seen(1) and await log.seen(2)
+
+
+async def test_saved_searches_expire_with_their_buttons(engine, clock):
+    uow, _tt, users = await _setup(engine, clock)
+    catalog = CatalogService(uow, clock, HoldPolicy())
+    anna = await users.identify(TelegramProfile(1, "Anna"))
+    old = await catalog.search(anna.id, "Маузер")
+    clock.advance(days=1)
+    fresh = await catalog.search(anna.id, "Маузер")
+    clock.advance(days=1, minutes=1)
+    assert await prune_searches(catalog) == 1
+    with pytest.raises(SearchExpired):
+        await catalog.page(anna.id, old.search_id, 0)
+    assert (await catalog.page(anna.id, fresh.search_id, 0)).total == 1
+    async with engine.connect() as conn:
+        assert (await conn.execute(searches.select())).all() != []
+    clock.advance(days=2)
+    await prune_searches(catalog)
+    async with engine.connect() as conn:
+        assert (await conn.execute(searches.select())).all() == []
+
+
+async def test_inbox_replays_what_was_not_finished_and_gives_up_on_a_poison_update(engine, clock):
+    inbox = UpdateInbox(engine)
+    assert await inbox.record([(10, '{"update_id": 10}'), (11, '{"update_id": 11}')], clock.now()) == {10, 11}
+    # A redelivery of the same batch (the offset was not confirmed before a crash) is not new.
+    assert await inbox.record([(11, '{"update_id": 11}'), (12, '{"update_id": 12}')], clock.now()) == {12}
+    await inbox.mark(11, clock.now())
+    replay, given_up = await inbox.unfinished(clock.now())
+    assert [uid for uid, _ in replay] == [10, 12] and given_up == []
+    # Only an update that actually started counts: 12 waits behind 10 at each of these starts.
+    for _ in range(MAX_ATTEMPTS):
+        replay, given_up = await inbox.unfinished(clock.now())
+        assert [uid for uid, _ in replay] == [10, 12]
+        await inbox.attempt(10)
+    replay, given_up = await inbox.unfinished(clock.now())
+    assert [uid for uid, _ in replay] == [12] and given_up == [10]
+    assert await inbox.seen(10) and not await inbox.seen(12)
+
+
+async def test_handled_updates_noted_together_are_written_in_one_go(engine, clock):
+    inbox = UpdateInbox(engine)
+    await inbox.record([(20, '{"update_id": 20}'), (21, '{"update_id": 21}')], clock.now())
+    for update_id in (20, 21, 22):
+        inbox.mark_soon(update_id, clock.now())
+    await inbox.flush()
+    assert all([await inbox.seen(20), await inbox.seen(21), await inbox.seen(22)])
+    assert await inbox.unfinished(clock.now()) == ([], [])

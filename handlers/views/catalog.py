@@ -1,0 +1,109 @@
+"""Search results, the event card, the tariff picker."""
+
+from __future__ import annotations
+
+import secrets
+from zoneinfo import ZoneInfo
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from domain.views import EventCard, SearchPage, TariffOffer
+from handlers.callbacks import AddCb, CartCb, EventCb, SearchPageCb, TariffCb
+from handlers.views.base import _, btn, clip, escape, events_n, fmt, lang, minutes_n, money, pager, tickets_n, when
+
+
+def search_results(page: SearchPage, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup | None]:
+    query = escape(page.query)
+    if not page.total:
+        return _("search.nothing").format(query=query), None
+    lines = [_("search.header").format(query=query, found=events_n(page.total), page=page.page + 1, pages=page.pages)]
+    if page.corrected_from:
+        lines.insert(0, _("search.corrected").format(typed=escape(page.corrected_from), query=query))
+    kb = InlineKeyboardBuilder()
+    first = page.page * 20
+    for n, item in enumerate(page.items, start=first + 1):
+        event = item.event
+        price = _("search.price_from").format(price=money(item.price_from)) if item.price_from else ""
+        left = _("search.sold_out") if item.available == 0 else ""
+        lines.append(
+            f"{n}. <b>{escape(clip(event.title, 80))}</b> — {fmt.short_when(event.starts_at, lang(), tz)}, "
+            f"{escape(clip(event.venue, 60))}{price}{left}"
+        )
+        kb.button(
+            text=f"{n}. {event.title[:40]} · {fmt.short_when(event.starts_at, lang(), tz)}",
+            callback_data=EventCb(event_id=event.id),
+        )
+    kb.adjust(1)
+    pager(kb, page.page, page.pages, lambda n: SearchPageCb(search_id=page.search_id, page=n))
+    return "\n".join(lines), kb.as_markup()
+
+
+def event_card(card: EventCard, tz: ZoneInfo, admin: bool = False) -> tuple[str, InlineKeyboardMarkup]:
+    e = card.event
+    parts = [f"🎭 <b>{escape(e.title)}</b>"]
+    if e.performers:
+        parts.append(_("event.performers").format(performers=escape(clip(e.performers, 400))))
+    parts.append(_("event.when").format(when=when(e.starts_at, tz)))
+    parts.append(_("event.venue").format(venue=escape(e.venue)))
+    if e.age_limit:
+        parts.append(_("event.age").format(age=e.age_limit))
+    if e.description:
+        parts.append("\n" + escape(clip(e.description, 1500)))
+    if e.conditions:
+        parts.append("\n" + _("event.conditions").format(conditions=escape(clip(e.conditions, 600))))
+    parts.append("")
+    if card.price_from and card.price_to and card.price_from != card.price_to:
+        parts.append(_("event.prices").format(low=money(card.price_from), high=money(card.price_to)))
+    elif card.price_from:
+        parts.append(_("event.price").format(price=money(card.price_from)))
+    if card.available:
+        parts.append(_("event.available").format(left=tickets_n(card.available)))
+    else:
+        parts.append(_("event.sold_out"))
+    parts.append(_("event.hold").format(minutes=minutes_n(card.hold_minutes)))
+    if admin:
+        parts.append(_("event.admin_id").format(id=e.id))
+    kb = InlineKeyboardBuilder()
+    for offer in card.tariffs:
+        tt = offer.ticket_type
+        status = money(tt.price) if offer.on_sale else _("tariff.unavailable")
+        kb.button(text=f"{clip(tt.name, 40)} · {status}", callback_data=TariffCb(ticket_type_id=tt.id, qty=1))
+    kb.button(text=_("button.cart"), callback_data=CartCb(op="show"))
+    kb.adjust(1)
+    return "\n".join(parts), kb.as_markup()
+
+
+def tariff_picker(event, offer: TariffOffer, qty: int) -> tuple[str, InlineKeyboardMarkup]:
+    tt = offer.ticket_type
+    text = _("tariff.picker").format(
+        title=escape(event.title),
+        tariff=escape(tt.name),
+        price=money(tt.price),
+        left=tickets_n(tt.available),
+        qty=tickets_n(qty),
+        total=money(tt.price * qty),
+    )
+    kb = InlineKeyboardBuilder()
+    row = []
+    if qty > 1:
+        row.append(btn("➖", TariffCb(ticket_type_id=tt.id, qty=qty - 1)))
+    if qty < offer.max_qty:
+        row.append(btn("➕", TariffCb(ticket_type_id=tt.id, qty=qty + 1)))
+    if row:
+        kb.row(*row)
+    kb.row(
+        btn(
+            _("button.add_to_cart").format(qty=qty),
+            AddCb(ticket_type_id=tt.id, qty=qty, nonce=secrets.token_urlsafe(6)),
+        )
+    )
+    kb.row(btn(_("button.back_to_event"), EventCb(event_id=event.id, back=1)))
+    return text, kb.as_markup()
+
+
+def tariff_unavailable(event, offer: TariffOffer) -> tuple[str, InlineKeyboardMarkup]:
+    kb = InlineKeyboardBuilder()
+    kb.row(btn(_("button.back_to_event"), EventCb(event_id=event.id, back=1)))
+    text = _("tariff.not_on_sale").format(title=escape(event.title), tariff=escape(offer.ticket_type.name))
+    return text, kb.as_markup()
