@@ -19,6 +19,8 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from bot.runner import loop_factory
+
 BUTTON = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="Again", callback_data="again")]])
 
 dp = Dispatcher()
@@ -42,4 +44,5 @@ async def main() -> None:
 
 if __name__ == "__main__":
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING").upper())
-    asyncio.run(main())
+    with asyncio.Runner(loop_factory=loop_factory()) as runner:  # the bot's own event loop (uvloop)
+        runner.run(main())

@@ -46,6 +46,7 @@ from domain.services.checkout import CheckoutService
 from domain.services.tickets import TicketService
 from domain.services.users import UserService
 from domain.services.wallet import WalletService
+from handlers.qr import TicketPictures
 from handlers.views import base as v
 from handlers.views import common as common_view
 from storage.engine import bookkeeping_engine
@@ -83,8 +84,10 @@ class App:
     update_log: UpdateInbox
     sequencer: Sequencer
     bookkeeping: AsyncEngine
+    pictures: TicketPictures
 
     async def close(self) -> None:
+        self.pictures.close()
         await self.bot.session.close()
         await self.dp.storage.close()
         if self.bookkeeping is not self.engine:
@@ -143,12 +146,14 @@ def build_app(settings: Settings, engine: AsyncEngine, clock: Clock | None = Non
     token = settings.bot_token.get_secret_value() if settings.bot_token else SANDBOX_TOKEN
     bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
+    pictures = TicketPictures(settings.qr_processes)
     dp = Dispatcher(
         storage=storage,
         events_isolation=DisabledEventIsolation(),
         disable_fsm=True,  # registered below, after the person's turn: it reads dialog state (Redis)
         settings=settings,
         tz=settings.tz,
+        pictures=pictures,
         **services.as_workflow_data(),
     )
     dp.update.outer_middleware(UserOrderMiddleware(sequencer, asyncio.Semaphore(settings.max_updates_in_flight)))
@@ -163,7 +168,7 @@ def build_app(settings: Settings, engine: AsyncEngine, clock: Clock | None = Non
         observer.middleware(DomainErrorMiddleware())
     dp.errors.register(_on_error)
     dp.include_routers(*handlers.routers())
-    return App(settings, engine, bot, dp, services, clock, i18n, update_log, sequencer, bookkeeping)
+    return App(settings, engine, bot, dp, services, clock, i18n, update_log, sequencer, bookkeeping, pictures)
 
 
 async def _on_error(event: ErrorEvent, i18n: I18n, bot: Bot, user: User | None = None) -> bool:

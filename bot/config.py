@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     max_updates_in_flight: int = Field(16, ge=1, le=10_000)
     shutdown_grace_seconds: float = Field(25.0, ge=0, le=600)
     poll_conflict_window_seconds: float = Field(10.0, ge=0, le=600)
+    qr_processes: int = Field(1, ge=0, le=16)  # ticket pictures drawn off the event loop; 0: on it
 
     @field_validator("bot_token", mode="before")
     @classmethod

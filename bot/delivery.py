@@ -12,6 +12,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.utils.i18n import I18n
 
 from domain.services.checkout import CheckoutService
+from handlers.qr import TicketPictures
 from handlers.tickets import send_ticket
 from handlers.views import cart as cart_view
 
@@ -19,7 +20,9 @@ logger = logging.getLogger(__name__)
 RETRY_AFTER = timedelta(seconds=60)
 
 
-async def deliver_undelivered(bot: Bot, checkout: CheckoutService, i18n: I18n, tz: ZoneInfo) -> int:
+async def deliver_undelivered(
+    bot: Bot, pictures: TicketPictures, checkout: CheckoutService, i18n: I18n, tz: ZoneInfo
+) -> int:
     """The sweep: every paid order still without its ticket messages a minute after the payment."""
     delivered = 0
     for result, buyer in await checkout.undelivered(RETRY_AFTER):
@@ -27,7 +30,7 @@ async def deliver_undelivered(bot: Bot, checkout: CheckoutService, i18n: I18n, t
             with i18n.context(), i18n.use_locale(buyer.language.value):
                 await bot.send_message(buyer.telegram_id, cart_view.purchase(result, delivering=True))
                 for ticket in result.tickets:
-                    await send_ticket(bot, buyer.telegram_id, ticket, tz)
+                    await send_ticket(bot, pictures, buyer.telegram_id, ticket, tz)
         except TelegramForbiddenError:
             logger.warning("order %s: the buyer blocked the bot; tickets stay in /tickets", result.order.id)
         except (TelegramAPIError, OSError) as exc:

@@ -32,13 +32,14 @@ async def _start(settings: Settings) -> App:
     engine = create_engine(settings.database_url)
     await upgrade(engine)
     app = build_app(settings, engine)
+    app.pictures.start()
     warm_up()
     return app
 
 
 def _scheduler(app: App):
     s = app.services
-    deliver = functools.partial(deliver_undelivered, app.bot, s.checkout, app.i18n, app.settings.tz)
+    deliver = functools.partial(deliver_undelivered, app.bot, app.pictures, s.checkout, app.i18n, app.settings.tz)
     return build_scheduler(s.cart, s.catalog, app.update_log, app.clock, deliver=deliver)
 
 
@@ -137,6 +138,16 @@ async def run_sandbox(settings: Settings) -> None:
         await sandbox.stop()
 
 
+def loop_factory():
+    """uvloop where it exists (not on Windows): the bot is CPU-bound on its event loop in a rush, and a
+    third of that loop went to asyncio's own socket and future handling (bench/README.md)."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
 def main() -> None:
     try:
         settings = load_settings()
@@ -146,8 +157,8 @@ def main() -> None:
     setup_logging(settings.log_level if not settings.sandbox else "WARNING")
     runner = run_sandbox if settings.sandbox else run_telegram
     try:
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(runner(settings))
+        with contextlib.suppress(KeyboardInterrupt), asyncio.Runner(loop_factory=loop_factory()) as loop:
+            loop.run(runner(settings))
     except Exception as error:  # start-up failures get one line, not a traceback
         message = startup_failure(error, settings)
         if message is None:

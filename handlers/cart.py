@@ -19,6 +19,7 @@ from domain.services.checkout import CheckoutService
 from domain.views import CartView
 from handlers.callbacks import CartCb, PayCb
 from handlers.editing import show
+from handlers.qr import TicketPictures
 from handlers.tickets import send_ticket
 from handlers.views import base as v
 from handlers.views import cart as cart_view
@@ -76,6 +77,7 @@ async def pay(
     user: User,
     cart: CartService,
     checkout: CheckoutService,
+    pictures: TicketPictures,
     tz: ZoneInfo,
     callback_answer: CallbackAnswer,
 ) -> None:
@@ -100,7 +102,7 @@ async def pay(
     await show(query, cart_view.purchase(result, delivering=True), None)
     try:
         for ticket in result.tickets:
-            await send_ticket(query.bot, query.from_user.id, ticket, tz)
+            await send_ticket(query.bot, pictures, query.from_user.id, ticket, tz)
     except (TelegramAPIError, OSError) as exc:
         logger.warning("order %s paid, tickets not delivered yet: %s", result.order.id, exc)
         with contextlib.suppress(TelegramAPIError, OSError):

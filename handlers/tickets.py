@@ -14,18 +14,16 @@ from domain.services.tickets import TicketService
 from domain.views import TicketView
 from handlers.callbacks import TicketQrCb, TicketsPageCb
 from handlers.editing import show
-from handlers.qr import qr_file
+from handlers.qr import TicketPictures
 from handlers.views import tickets as tickets_view
 
 router = Router(name="tickets")
 
 
-async def send_ticket(bot: Bot, chat_id: int, view: TicketView, tz: ZoneInfo) -> None:
+async def send_ticket(bot: Bot, pictures: TicketPictures, chat_id: int, view: TicketView, tz: ZoneInfo) -> None:
     me = await bot.me()
-    link = deep_link(me.username, view.payload)
-    await bot.send_photo(
-        chat_id, qr_file(link, short_code(view.ticket.secret)), caption=tickets_view.ticket_caption(view, tz)
-    )
+    picture = await pictures.file(deep_link(me.username, view.payload), short_code(view.ticket.secret))
+    await bot.send_photo(chat_id, picture, caption=tickets_view.ticket_caption(view, tz))
 
 
 @router.message(Command("tickets"))
@@ -46,7 +44,12 @@ async def tickets_page(
 
 @router.callback_query(TicketQrCb.filter())
 async def resend_qr(
-    query: CallbackQuery, callback_data: TicketQrCb, user: User, tickets: TicketService, tz: ZoneInfo
+    query: CallbackQuery,
+    callback_data: TicketQrCb,
+    user: User,
+    tickets: TicketService,
+    pictures: TicketPictures,
+    tz: ZoneInfo,
 ) -> None:
     view = await tickets.ticket_of(user.id, callback_data.ticket_id)
-    await send_ticket(query.bot, query.from_user.id, view, tz)
+    await send_ticket(query.bot, pictures, query.from_user.id, view, tz)

@@ -42,6 +42,9 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 
 
 async def start_bot(sandbox: Sandbox, engine, clock, **overrides) -> tuple[App, asyncio.Task]:
+    # Ticket pictures are drawn on the event loop here (a worker process per test would cost a second
+    # each); tests/e2e/test_ticket_pictures.py buys through the worker process as production does.
+    overrides.setdefault("qr_processes", 0)
     settings = Settings(
         _env_file=None,
         bot_token=None,

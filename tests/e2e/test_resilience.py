@@ -115,7 +115,7 @@ async def test_a_ticket_telegram_refused_at_payment_is_delivered_by_the_sweep(
     assert APOLOGY not in texts
     assert not [m for m in anna.messages if m.photo]
 
-    deliver = (bot_app.bot, bot_app.services.checkout, bot_app.i18n, bot_app.settings.tz)
+    deliver = (bot_app.bot, bot_app.pictures, bot_app.services.checkout, bot_app.i18n, bot_app.settings.tz)
     assert await deliver_undelivered(*deliver) == 0, "not before a minute has passed"
     clock.advance(minutes=2)
     assert await deliver_undelivered(*deliver) == 1
