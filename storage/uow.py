@@ -103,6 +103,10 @@ class SqlUnitOfWork:
         conn = await self._engine.connect()
         if conn.dialect.name == "sqlite":
             await conn.execution_options(sqlite_write=self._write)
+        elif not self._write:
+            # At READ COMMITTED each statement reads its own snapshot anyway, so a reader's BEGIN and
+            # ROLLBACK were two round trips that changed nothing: readers run in autocommit.
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
         await conn.begin()
         self._conn = conn
         self.users = UserRepo(conn)

@@ -6,16 +6,23 @@ from datetime import datetime
 
 from domain.clock import Clock
 from domain.errors import CartChanged, CartItemNotFound, ConcurrencyConflict, EventNotFound, SoldOut
-from domain.models import CartItem, EventStatus, ItemKind, ItemState, UnavailableReason
+from domain.models import Cart, CartItem, EventStatus, ItemKind, ItemState, UnavailableReason
 from domain.money import Money
 from domain.policies import HoldPolicy
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.views import CartLine, CartView
 
 
-async def release_expired_holds(uow: UnitOfWork, now: datetime, cart_id: int | None = None) -> int:
+async def release_expired_holds(
+    uow: UnitOfWork, now: datetime, cart_id: int | None = None, cart: Cart | None = None
+) -> int:
     """Return expired holds to sale. Each item flips state conditionally, so a concurrent checkout
-    or a second sweep can never release the same quota twice."""
+    or a second sweep can never release the same quota twice. Given the cart just read (and locked) in
+    this transaction, a cart with nothing expired costs no statement."""
+    if cart is not None:
+        if not any(i.state is ItemState.HELD and not i.hold_active(now) for i in cart.items):
+            return 0
+        cart_id = cart.id
     released = 0
     # Quota rows are always locked in ticket-type order, in every path, so two transactions never deadlock.
     expired = sorted(await uow.carts.expired_holds(now, cart_id), key=lambda i: (i.ticket_type_id or 0, i.id))
@@ -27,15 +34,18 @@ async def release_expired_holds(uow: UnitOfWork, now: datetime, cart_id: int | N
     return released
 
 
-async def build_cart_view(uow: UnitOfWork, user_id: int, now: datetime, currency: str, max_per_order: int) -> CartView:
-    cart = await uow.carts.for_user(user_id, now)
+async def build_cart_view(
+    uow: UnitOfWork, user_id: int, now: datetime, currency: str, max_per_order: int, cart: Cart | None = None
+) -> CartView:
+    """`cart` when the caller has just read it in this transaction and changed nothing since."""
+    if cart is None:
+        cart = await uow.carts.for_user(user_id, now)
+    live = [i for i in cart.items if i.state in (ItemState.HELD, ItemState.EXPIRED)]
+    offers = await uow.events.offers([i.ticket_type_id for i in live if i.ticket_type_id is not None])
     ready: list[CartLine] = []
     unavailable: list[CartLine] = []
-    for item in cart.items:
-        if item.state not in (ItemState.HELD, ItemState.EXPIRED):
-            continue
-        tt = await uow.events.ticket_type(item.ticket_type_id) if item.ticket_type_id else None
-        event = await uow.events.get(item.event_id) if item.event_id else None
+    for item in live:
+        tt, event = offers.get(item.ticket_type_id, (None, None))
         reason = _unavailable_reason(item, event, tt, now)
         line = CartLine(
             item_id=item.id,
@@ -79,17 +89,30 @@ class CartService:
     async def add_tickets(self, user_id: int, ticket_type_id: int, qty: int, op_key: str | None = None) -> CartView:
         """op_key names the button press: the same press arriving twice adds once."""
         now = self._clock.now()
-        await self._release_own_expired(user_id, now)
+        view = await self._add(user_id, ticket_type_id, qty, op_key, now, expired_ok=False)
+        if view is None:
+            await self._release_own_expired(user_id, now)
+            view = await self._add(user_id, ticket_type_id, qty, op_key, now, expired_ok=True)
+        assert view is not None
+        return view
+
+    async def _add(
+        self, user_id: int, ticket_type_id: int, qty: int, op_key: str | None, now: datetime, expired_ok: bool
+    ) -> CartView | None:
+        """None, having changed nothing, when the cart holds expired holds: releasing them locks their
+        quota rows, and holding the new ticket in the same transaction would lock another quota row out
+        of id order, so they go back in a transaction of their own first (rare: the sweep is quicker)."""
         async with self._uow() as uow:
-            tt = await uow.events.ticket_type(ticket_type_id)
-            event = await uow.events.get(tt.event_id) if tt else None
+            tt, event = (await uow.events.offers([ticket_type_id])).get(ticket_type_id, (None, None))
             if tt is None or event is None or event.status is EventStatus.DRAFT:
                 raise EventNotFound()
             event.ensure_on_sale(now)
             tt.ensure_sales_open(now)
             cart = await uow.carts.for_user(user_id, now, lock=True)
             if op_key is not None and cart.last_op == op_key:
-                return await self._view(uow, user_id, now)
+                return await self._view(uow, user_id, now, cart)
+            if not expired_ok and any(i.state is ItemState.HELD and not i.hold_active(now) for i in cart.items):
+                return None  # nothing changed yet: released first, then added
             same = [i for i in cart.items if i.ticket_type_id == tt.id and i.state is ItemState.HELD]
             self._policy.check_quantity(qty, sum(i.qty for i in same))
             if not same:
@@ -114,11 +137,6 @@ class CartService:
             return view
 
     async def _release_own_expired(self, user_id: int, now: datetime) -> None:
-        """Expired holds go back in a transaction of their own: releasing them locks their quota rows,
-        and holding a new ticket in the same transaction would lock another quota row out of id order."""
-        async with self._uow(write=False) as uow:
-            if not await uow.carts.has_expired_holds(user_id, now):
-                return
         async with self._uow() as uow:
             cart = await uow.carts.for_user(user_id, now, lock=True)
             if await release_expired_holds(uow, now, cart.id):
@@ -129,9 +147,10 @@ class CartService:
         now = self._clock.now()
         async with self._uow() as uow:
             cart = await uow.carts.for_user(user_id, now, lock=True)
-            if await release_expired_holds(uow, now, cart.id):
+            if await release_expired_holds(uow, now, cart=cart):
                 await uow.carts.bump_version(cart.id)
-            view = await self._view(uow, user_id, now)
+                cart = None  # read again
+            view = await self._view(uow, user_id, now, cart)
             await uow.commit()
             return view
 
@@ -237,11 +256,10 @@ class CartService:
         cart = await uow.carts.for_user(user_id, now, lock=True)
         if seen_version is not None and seen_version != cart.version:
             raise CartChanged()
-        if await release_expired_holds(uow, now, cart.id):
+        if await release_expired_holds(uow, now, cart=cart):
             await uow.carts.bump_version(cart.id)
             await uow.commit()
             raise CartChanged()
-        cart = await uow.carts.for_user(user_id, now)
         for item in cart.items:
             if item.id == item_id and item.state in (ItemState.HELD, ItemState.EXPIRED):
                 return item
@@ -256,5 +274,5 @@ class CartService:
             if other.id != item.id and other.ticket_type_id == item.ticket_type_id and other.state is ItemState.HELD
         )
 
-    async def _view(self, uow: UnitOfWork, user_id: int, now: datetime) -> CartView:
-        return await build_cart_view(uow, user_id, now, self._currency, self._policy.max_per_order)
+    async def _view(self, uow: UnitOfWork, user_id: int, now: datetime, cart: Cart | None = None) -> CartView:
+        return await build_cart_view(uow, user_id, now, self._currency, self._policy.max_per_order, cart)

@@ -13,7 +13,7 @@ from domain.errors import EventNotFound, SearchExpired
 from domain.models import Event, EventStatus, TicketType
 from domain.money import Money
 from domain.policies import HoldPolicy
-from domain.ports import UnitOfWorkFactory
+from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.views import EventCard, EventSummary, SearchPage, TariffOffer
 
 PAGE_SIZE = 20
@@ -49,13 +49,13 @@ class CatalogService:
         """Save the query so page buttons can carry a short id instead of the text (64-byte limit)."""
         typed = " ".join(query.split())[:MAX_QUERY]
         needle = normalize(typed)
-        page = await self.page(user_id, await self._save(user_id, typed), 0)
+        page = await self._first_page(await self._save(user_id, typed), typed)
         if page.total:
             return page
         suggestion = await self._did_you_mean(needle)
         if suggestion is None:
             return page
-        corrected = await self.page(user_id, await self._save(user_id, suggestion), 0)
+        corrected = await self._first_page(await self._save(user_id, suggestion), suggestion)
         return replace(corrected, corrected_from=typed) if corrected.total else page
 
     async def _save(self, user_id: int, needle: str) -> int:
@@ -76,21 +76,27 @@ class CatalogService:
             changed = changed or bool(match)
         return " ".join(corrected) if changed else None
 
+    async def _first_page(self, search_id: int, shown: str) -> SearchPage:
+        async with self._uow(write=False) as uow:
+            return await self._page(uow, search_id, shown, 0)
+
     async def page(self, user_id: int, search_id: int, page: int) -> SearchPage:
-        now = self._clock.now()
         async with self._uow(write=False) as uow:
             saved = await uow.searches.get(search_id)
             if saved is None or saved[0] != user_id:
                 raise SearchExpired()
-            shown = saved[1]
-            needle = normalize(shown)
-            page = max(page, 0)
+            return await self._page(uow, search_id, saved[1], page)
+
+    async def _page(self, uow: UnitOfWork, search_id: int, shown: str, page: int) -> SearchPage:
+        now = self._clock.now()
+        needle = normalize(shown)
+        page = max(page, 0)
+        events, total = await uow.events.search_published(needle, now, page * PAGE_SIZE, PAGE_SIZE)
+        pages = max(math.ceil(total / PAGE_SIZE), 1)
+        if page >= pages and total:
+            page = pages - 1
             events, total = await uow.events.search_published(needle, now, page * PAGE_SIZE, PAGE_SIZE)
-            pages = max(math.ceil(total / PAGE_SIZE), 1)
-            if page >= pages and total:
-                page = pages - 1
-                events, total = await uow.events.search_published(needle, now, page * PAGE_SIZE, PAGE_SIZE)
-            types = await uow.events.ticket_types_for([e.id for e in events])
+        types = await uow.events.ticket_types_for([e.id for e in events])
         items = []
         for event in events:
             tts = types.get(event.id, [])

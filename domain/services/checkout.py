@@ -7,7 +7,8 @@ from datetime import timedelta
 from domain.clock import Clock
 from domain.codes import ticket_payload
 from domain.errors import CartChanged, CartEmpty, DuplicateOperation, HoldExpired, NotEnoughMoney
-from domain.models import EntryKind, ItemState, Order, OrderLine, OrderStatus, User
+from domain.models import EntryKind, ItemState, Order, OrderLine, OrderStatus, Ticket, User
+from domain.money import Money
 from domain.policies import HoldPolicy
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.services.cart import build_cart_view, release_expired_holds
@@ -51,11 +52,11 @@ class CheckoutService:
                 return await self._result(uow, existing, already_paid=True)
             if cart.version != cart_version:
                 raise CartChanged()
-            if await release_expired_holds(uow, now, cart.id):
+            if await release_expired_holds(uow, now, cart=cart):
                 await uow.carts.bump_version(cart.id)
                 await uow.commit()
                 raise HoldExpired()
-            view = await build_cart_view(uow, user_id, now, self._currency, self._policy.max_per_order)
+            view = await build_cart_view(uow, user_id, now, self._currency, self._policy.max_per_order, cart)
             if not view.ready:
                 raise CartEmpty()
             user = await uow.users.get(user_id)
@@ -63,14 +64,17 @@ class CheckoutService:
             order = await uow.orders.add(
                 Order(0, user_id, OrderStatus.PAID, view.total, now, paid_at=now), key, cart.id
             )
+            balance = None
             if view.total.is_positive:
                 entry = await uow.wallets.apply(
-                    user_id, -view.total, EntryKind.PURCHASE, f"order:{order.id}", now, order_id=order.id
+                    user_id, -view.total, EntryKind.PURCHASE, f"order:{order.id}", now, order_id=order.id, new_key=True
                 )
                 if entry is None:
                     balance = await uow.wallets.balance(user_id, self._currency)
                     raise NotEnoughMoney(total=view.total, balance=balance, missing=view.total - balance)
-            items = {i.id: i for i in (await uow.carts.for_user(user_id, now)).items}
+                balance = entry.balance_after
+            items = {i.id: i for i in cart.items}  # the cart row is locked: nothing changed since it was read
+            issued = []
             # Quota rows in ticket-type order, as in every other path: concurrent checkouts never deadlock.
             for line in sorted(
                 view.ready, key=lambda ln: (getattr(items.get(ln.item_id), "ticket_type_id", 0), ln.item_id)
@@ -96,9 +100,11 @@ class CheckoutService:
                 )
                 order.lines.append(order_line)
                 for _ in range(item.qty):
-                    await issue_ticket(uow, order.id, item.event_id, item.ticket_type_id, user_id, holder, now)
+                    issued.append(
+                        await issue_ticket(uow, order.id, item.event_id, item.ticket_type_id, user_id, holder, now)
+                    )
             await uow.carts.bump_version(cart.id)
-            result = await self._result(uow, order, already_paid=False)
+            result = await self._result(uow, order, already_paid=False, tickets=issued, balance=balance)
             await uow.commit()
             return result
 
@@ -121,12 +127,22 @@ class CheckoutService:
                     found.append((await self._result(uow, order, already_paid=True), buyer))
         return found
 
-    async def _result(self, uow: UnitOfWork, order: Order, already_paid: bool) -> PurchaseResult:
-        tickets = await uow.tickets.of_order(order.id)
+    async def _result(
+        self,
+        uow: UnitOfWork,
+        order: Order,
+        already_paid: bool,
+        tickets: list[Ticket] | None = None,
+        balance: Money | None = None,
+    ) -> PurchaseResult:
+        """`tickets` and `balance` when the caller has just issued them and debited the wallet."""
+        if tickets is None:
+            tickets = await uow.tickets.of_order(order.id)
+        offers = await uow.events.offers([t.ticket_type_id for t in tickets])
         views = []
         for ticket in tickets:
-            event = await uow.events.get(ticket.event_id)
-            tt = await uow.events.ticket_type(ticket.ticket_type_id)
+            tt, event = offers.get(ticket.ticket_type_id, (None, None))
             views.append(TicketView(ticket, event, tt.name if tt else "", ticket_payload(ticket.secret)))
-        balance = await uow.wallets.balance(order.user_id, self._currency)
+        if balance is None:
+            balance = await uow.wallets.balance(order.user_id, self._currency)
         return PurchaseResult(order, views, already_paid=already_paid, balance=balance)

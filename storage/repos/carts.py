@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, bindparam, insert, select, update
 
 from domain.models import Cart, CartItem, ItemKind, ItemState
 from domain.money import Money
@@ -27,27 +27,52 @@ def _item(row) -> CartItem:
 LIVE = (ItemState.HELD.value, ItemState.EXPIRED.value)
 
 
+_ITEM_COLUMNS = [c.label(f"item_{c.name}") for c in cart_items.c]
+# Built once: building a Core statement costs more Python than running it (its cache key is memoised
+# on the object, so a reused statement also skips the compiled-cache key computation).
+_CART_WITH_ITEMS = (
+    select(carts.c.id, carts.c.user_id, carts.c.version, carts.c.last_op, *_ITEM_COLUMNS)
+    .select_from(
+        carts.outerjoin(cart_items, and_(cart_items.c.cart_id == carts.c.id, cart_items.c.state.in_(LIVE)))
+    )
+    .where(carts.c.user_id == bindparam("user_id"))
+    .order_by(cart_items.c.id)
+)
+_CART_WITH_ITEMS_LOCKED = _CART_WITH_ITEMS.with_for_update(of=carts)
+
+
+def _item_of_row(row) -> CartItem:
+    return CartItem(
+        id=row.item_id,
+        cart_id=row.item_cart_id,
+        kind=ItemKind(row.item_kind),
+        qty=row.item_qty,
+        unit_price=Money(row.item_unit_price_minor, row.item_currency),
+        state=ItemState(row.item_state),
+        held_until=row.item_held_until,
+        ticket_type_id=row.item_ticket_type_id,
+        event_id=row.item_event_id,
+    )
+
+
 class CartRepo(Repo):
     async def for_user(self, user_id: int, now: datetime, lock: bool = False) -> Cart:
-        """The user's one cart, created on first use; its id never changes. With lock=True the cart row
-        is locked (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers)."""
-        query = select(carts).where(carts.c.user_id == user_id)
-        if lock and self.conn.dialect.name == "postgresql":
-            query = query.with_for_update()
-        row = (await self.conn.execute(query)).first()
-        if row is None:
+        """The user's one cart with its live items (one statement), created on first use; its id never
+        changes. With lock=True the cart row is locked (FOR UPDATE OF carts on PostgreSQL; SQLite's
+        BEGIN IMMEDIATE already serialises writers)."""
+        query = _CART_WITH_ITEMS_LOCKED if lock and self.conn.dialect.name == "postgresql" else _CART_WITH_ITEMS
+        params = {"user_id": user_id}
+        rows = (await self.conn.execute(query, params)).all()
+        if not rows:
             await self.conn.execute(
                 self.insert(carts)
                 .values(user_id=user_id, version=0, created_at=now, updated_at=now)
                 .on_conflict_do_nothing(index_elements=[carts.c.user_id])
             )
-            row = (await self.conn.execute(query)).one()
-        items = await self.conn.execute(
-            select(cart_items)
-            .where(cart_items.c.cart_id == row.id, cart_items.c.state.in_(LIVE))
-            .order_by(cart_items.c.id)
-        )
-        return Cart(row.id, row.user_id, row.version, [_item(i) for i in items], row.last_op)
+            rows = (await self.conn.execute(query, params)).all()
+        head = rows[0]
+        items = [_item_of_row(r) for r in rows if r.item_id is not None]
+        return Cart(head.id, head.user_id, head.version, items, head.last_op)
 
     async def add_item(self, item: CartItem, now: datetime) -> CartItem:
         result = await self.conn.execute(
@@ -116,16 +141,6 @@ class CartRepo(Repo):
             .limit(limit)
         )
         return [r.cart_id for r in rows]
-
-    async def has_expired_holds(self, user_id: int, now: datetime) -> bool:
-        query = (
-            select(cart_items.c.id)
-            .join(carts, carts.c.id == cart_items.c.cart_id)
-            .where(carts.c.user_id == user_id, cart_items.c.state == ItemState.HELD.value)
-            .where(cart_items.c.held_until <= now)
-            .limit(1)
-        )
-        return (await self.conn.execute(query)).first() is not None
 
     async def lock_if_free(self, cart_id: int) -> bool:
         """PostgreSQL: FOR UPDATE SKIP LOCKED. SQLite: BEGIN IMMEDIATE already made this the only writer."""

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, and_, bindparam, func, insert, select, update
 
 from domain.models import Event, EventStatus, TicketType
 from domain.money import Money
@@ -43,13 +43,40 @@ def _ticket_type(row) -> TicketType:
     )
 
 
+class _Prefixed:
+    """A row of a two-table select seen as one table's row (columns labelled table_column)."""
+
+    __slots__ = ("_mapping", "_prefix")
+
+    def __init__(self, row, prefix: str) -> None:
+        self._mapping, self._prefix = row._mapping, prefix
+
+    def __getattr__(self, name: str):
+        return self._mapping[self._prefix + name]
+
+
+_OFFERS = (
+    select(ticket_types, events)
+    .join(events, events.c.id == ticket_types.c.event_id)
+    .where(ticket_types.c.id.in_(bindparam("ids", expanding=True)))
+    .set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL)
+)
+_EVENT = select(events).where(events.c.id == bindparam("id"))
+_TICKET_TYPE = select(ticket_types).where(ticket_types.c.id == bindparam("id"))
+_TICKET_TYPES_OF = (
+    select(ticket_types)
+    .where(ticket_types.c.event_id.in_(bindparam("ids", expanding=True)))
+    .order_by(ticket_types.c.position, ticket_types.c.id)
+)
+
+
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class EventRepo(Repo):
     async def get(self, event_id: int) -> Event | None:
-        row = (await self.conn.execute(select(events).where(events.c.id == event_id))).first()
+        row = (await self.conn.execute(_EVENT, {"id": event_id})).first()
         return _event(row) if row else None
 
     async def add(self, event: Event) -> Event:
@@ -101,19 +128,25 @@ class EventRepo(Repo):
     async def ticket_types_for(self, event_ids: list[int]) -> dict[int, list[TicketType]]:
         if not event_ids:
             return {}
-        rows = await self.conn.execute(
-            select(ticket_types)
-            .where(ticket_types.c.event_id.in_(event_ids))
-            .order_by(ticket_types.c.position, ticket_types.c.id)
-        )
+        rows = await self.conn.execute(_TICKET_TYPES_OF, {"ids": list(event_ids)})
         result: dict[int, list[TicketType]] = {}
         for row in rows:
             result.setdefault(row.event_id, []).append(_ticket_type(row))
         return result
 
     async def ticket_type(self, ticket_type_id: int) -> TicketType | None:
-        row = (await self.conn.execute(select(ticket_types).where(ticket_types.c.id == ticket_type_id))).first()
+        row = (await self.conn.execute(_TICKET_TYPE, {"id": ticket_type_id})).first()
         return _ticket_type(row) if row else None
+
+    async def offers(self, ticket_type_ids: list[int]) -> dict[int, tuple[TicketType, Event]]:
+        """Tariffs with their events, in one statement (a cart or an order names several)."""
+        if not ticket_type_ids:
+            return {}
+        rows = await self.conn.execute(_OFFERS, {"ids": sorted(set(ticket_type_ids))})
+        return {
+            row.ticket_types_id: (_ticket_type(_Prefixed(row, "ticket_types_")), _event(_Prefixed(row, "events_")))
+            for row in rows
+        }
 
     async def add_ticket_type(self, tt: TicketType) -> TicketType:
         result = await self.conn.execute(

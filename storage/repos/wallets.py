@@ -39,17 +39,20 @@ class WalletRepo(Repo):
         now: datetime,
         order_id: int | None = None,
         actor_id: int | None = None,
+        new_key: bool = False,
     ) -> WalletEntry | None:
         # The key is checked before the balance moves: a replay is a duplicate even when it would
         # no longer fit the balance. A concurrent replay still fails on the unique index below,
-        # which aborts the whole transaction.
-        if await self.entry_by_key(idempotency_key) is not None:
+        # which aborts the whole transaction. A key naming what this transaction just created
+        # (new_key) cannot have been used: the unique index alone guards it.
+        if not new_key and await self.entry_by_key(idempotency_key) is not None:
             raise DuplicateOperation(key=idempotency_key)
-        await self.conn.execute(
-            self.insert(wallets)
-            .values(user_id=user_id, balance_minor=0, currency=amount.currency, updated_at=now)
-            .on_conflict_do_nothing(index_elements=[wallets.c.user_id])
-        )
+        if amount.minor >= 0:  # a debit needs a wallet with money in it already
+            await self.conn.execute(
+                self.insert(wallets)
+                .values(user_id=user_id, balance_minor=0, currency=amount.currency, updated_at=now)
+                .on_conflict_do_nothing(index_elements=[wallets.c.user_id])
+            )
         stmt = update(wallets).where(wallets.c.user_id == user_id, wallets.c.currency == amount.currency)
         if amount.minor < 0:
             # The balance never goes below zero: the debit applies only if it fits, atomically.
