@@ -30,7 +30,10 @@ def create_engine(url: str, echo: bool = False) -> AsyncEngine:
         engine = create_async_engine(url, echo=echo, pool_size=8, max_overflow=16, pool_timeout=60)
         _tune_sqlite(engine)
         return engine
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # No pool_pre_ping: asyncpg's ping is a transaction of its own (three round trips per checkout, a
+    # tenth of the event loop in a rush). A connection the server dropped fails its first statement;
+    # the unit of work reports that as a ConcurrencyConflict, which is retried on a fresh connection.
+    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20)
 
 
 def bookkeeping_engine(engine: AsyncEngine) -> AsyncEngine:
@@ -40,7 +43,7 @@ def bookkeeping_engine(engine: AsyncEngine) -> AsyncEngine:
     them go first (storage/uow.py), so they share the engine."""
     if engine.dialect.name == "sqlite":
         return engine
-    return create_async_engine(engine.url, pool_size=4, max_overflow=8, pool_pre_ping=True)
+    return create_async_engine(engine.url, pool_size=4, max_overflow=8)
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:

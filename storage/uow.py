@@ -68,9 +68,15 @@ def _writer_queue(engine: AsyncEngine) -> WriterQueue:
 TRANSIENT_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock detected
 
 
-def is_transient(error: DBAPIError) -> bool:
-    """Rolled back because of another transaction, not because of this one's data: safe to run again."""
+def is_transient(error: DBAPIError, committing: bool = False) -> bool:
+    """Rolled back because of another transaction or a lost connection, not because of this one's data:
+    safe to run again. A connection lost while committing is not: the commit may have landed."""
     if getattr(error.orig, "sqlstate", None) in TRANSIENT_SQLSTATES:
+        return True
+    if error.connection_invalidated and not committing:
+        # The server closed it (restarted, or the connection sat idle past a proxy's limit). Connections
+        # are not pinged at checkout (three round trips each with asyncpg); the pool drops every
+        # connection as old as this one, and PostgreSQL rolled this transaction back.
         return True
     return "database is locked" in str(error.orig)  # SQLite's busy_timeout ran out
 
@@ -82,6 +88,7 @@ class SqlUnitOfWork:
         self._urgent = urgent
         self._conn: AsyncConnection | None = None
         self._lock: WriterQueue | None = None
+        self._committing = False
 
     async def __aenter__(self) -> SqlUnitOfWork:
         if self._write and self._engine.dialect.name == "sqlite":
@@ -129,7 +136,7 @@ class SqlUnitOfWork:
             await self._conn.close()
             self._conn = None
             self._release()
-        if isinstance(exc, DBAPIError) and is_transient(exc):
+        if isinstance(exc, DBAPIError) and is_transient(exc, self._committing):
             raise ConcurrencyConflict(str(exc.orig)[:200]) from exc
 
     @property
@@ -138,7 +145,9 @@ class SqlUnitOfWork:
         return self._conn
 
     async def commit(self) -> None:
+        self._committing = True  # stays set if the commit fails: its outcome is unknown
         await self.connection.commit()
+        self._committing = False
 
     async def rollback(self) -> None:
         await self.connection.rollback()

@@ -6,12 +6,14 @@ from collections import OrderedDict
 from datetime import datetime, timedelta
 
 from domain.clock import Clock
+from domain.errors import ConcurrencyConflict
 from domain.models import Language, TelegramProfile, User
 from domain.policies import AdminPolicy
 from domain.ports import UnitOfWorkFactory
 
 PROFILE_FRESH_FOR = timedelta(seconds=60)
 PROFILES_KEPT = 10_000
+IDENTIFY_ATTEMPTS = 3
 
 
 class UserService:
@@ -39,10 +41,16 @@ class UserService:
         if seen is not None and seen[0] == profile and now - seen[2] < PROFILE_FRESH_FOR:
             self._seen.move_to_end(profile.telegram_id)
             return seen[1], False
-        async with self._uow() as uow:
-            known = await uow.users.by_telegram_id(profile.telegram_id) is not None
-            user = await uow.users.upsert_profile(profile, now)
-            await uow.commit()
+        for attempt in range(IDENTIFY_ATTEMPTS):
+            try:
+                async with self._uow() as uow:
+                    known = await uow.users.by_telegram_id(profile.telegram_id) is not None
+                    user = await uow.users.upsert_profile(profile, now)
+                    await uow.commit()
+                break
+            except ConcurrencyConflict:  # the upsert is idempotent: run it again
+                if attempt == IDENTIFY_ATTEMPTS - 1:
+                    raise
         self._remember(profile, user, now)
         return user, not known
 
