@@ -32,13 +32,15 @@ _ITEM_COLUMNS = [c.label(f"item_{c.name}") for c in cart_items.c]
 # on the object, so a reused statement also skips the compiled-cache key computation).
 _CART_WITH_ITEMS = (
     select(carts.c.id, carts.c.user_id, carts.c.version, carts.c.last_op, *_ITEM_COLUMNS)
-    .select_from(
-        carts.outerjoin(cart_items, and_(cart_items.c.cart_id == carts.c.id, cart_items.c.state.in_(LIVE)))
-    )
+    .select_from(carts.outerjoin(cart_items, and_(cart_items.c.cart_id == carts.c.id, cart_items.c.state.in_(LIVE))))
     .where(carts.c.user_id == bindparam("user_id"))
     .order_by(cart_items.c.id)
 )
-_CART_WITH_ITEMS_LOCKED = _CART_WITH_ITEMS.with_for_update(of=carts)
+# PostgreSQL: the lock is taken by a statement of its own. A joined SELECT ... FOR UPDATE OF carts that
+# waited for the lock returns the cart row as it is now but its items as they were when the statement
+# began (READ COMMITTED takes one snapshot per statement): a concurrent add committed meanwhile would be
+# missing, and the per-order limit checked against too few tickets.
+_LOCK_CART = select(carts.c.id).where(carts.c.user_id == bindparam("user_id")).with_for_update()
 
 
 def _item_of_row(row) -> CartItem:
@@ -58,21 +60,29 @@ def _item_of_row(row) -> CartItem:
 class CartRepo(Repo):
     async def for_user(self, user_id: int, now: datetime, lock: bool = False) -> Cart:
         """The user's one cart with its live items (one statement), created on first use; its id never
-        changes. With lock=True the cart row is locked (FOR UPDATE OF carts on PostgreSQL; SQLite's
-        BEGIN IMMEDIATE already serialises writers)."""
-        query = _CART_WITH_ITEMS_LOCKED if lock and self.conn.dialect.name == "postgresql" else _CART_WITH_ITEMS
+        changes. With lock=True the cart row is locked first (FOR UPDATE on PostgreSQL, then the items
+        are read by a statement of their own; SQLite's BEGIN IMMEDIATE already serialises writers)."""
         params = {"user_id": user_id}
-        rows = (await self.conn.execute(query, params)).all()
-        if not rows:
-            await self.conn.execute(
-                self.insert(carts)
-                .values(user_id=user_id, version=0, created_at=now, updated_at=now)
-                .on_conflict_do_nothing(index_elements=[carts.c.user_id])
-            )
-            rows = (await self.conn.execute(query, params)).all()
+        if lock and self.conn.dialect.name == "postgresql":
+            if (await self.conn.execute(_LOCK_CART, params)).first() is None:
+                await self._create(user_id, now)
+                await self.conn.execute(_LOCK_CART, params)
+            rows = (await self.conn.execute(_CART_WITH_ITEMS, params)).all()
+        else:
+            rows = (await self.conn.execute(_CART_WITH_ITEMS, params)).all()
+            if not rows:
+                await self._create(user_id, now)
+                rows = (await self.conn.execute(_CART_WITH_ITEMS, params)).all()
         head = rows[0]
         items = [_item_of_row(r) for r in rows if r.item_id is not None]
         return Cart(head.id, head.user_id, head.version, items, head.last_op)
+
+    async def _create(self, user_id: int, now: datetime) -> None:
+        await self.conn.execute(
+            self.insert(carts)
+            .values(user_id=user_id, version=0, created_at=now, updated_at=now)
+            .on_conflict_do_nothing(index_elements=[carts.c.user_id])
+        )
 
     async def add_item(self, item: CartItem, now: datetime) -> CartItem:
         result = await self.conn.execute(
