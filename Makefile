@@ -14,7 +14,7 @@ LOCK_FLAGS ?=
 PIP_COMPILE = $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --all-build-deps \
 	--strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_FLAGS)
 
-.PHONY: install lock run migrate test lint bench rush clean
+.PHONY: install lock run migrate test lint bench rush mutate clean
 
 # The venv is rebuilt from scratch whenever the lock changes, so it holds exactly the locked set.
 # The venv's own pip (the one bundled with $(PYTHON)) is used as is: no upgrade from the network.
@@ -53,5 +53,15 @@ bench: install
 rush: install
 	$(PY) -m bench.rush --db sqlite; sqlite=$$?; $(PY) -m bench.rush --db postgres && exit $$sqlite
 
+# Mutation testing of domain/services and storage/repos ([tool.mutmut] in pyproject.toml); not part of CI.
+# Needs PostgreSQL and Redis like `make test`. Resumes where it stopped; `make mutate MUTATE_FRESH=1`
+# starts over. Prints the counts (mutants/mutmut-cicd-stats.json) and the mutants that survived.
+MUTATE_FRESH ?=
+mutate: install
+	$(if $(MUTATE_FRESH),rm -rf mutants,)
+	TEST_DB_REUSE=1 $(VENV)/bin/mutmut run --max-children 2
+	$(VENV)/bin/mutmut export-cicd-stats && cat mutants/mutmut-cicd-stats.json && echo
+	$(VENV)/bin/mutmut results
+
 clean:
-	rm -rf $(VENV) $(LOCK_VENV) data .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LOCK_VENV) data .pytest_cache .ruff_cache mutants

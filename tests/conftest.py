@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import hashlib
 import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -23,6 +27,13 @@ from storage.tables import metadata
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# `make mutate` runs pytest once per mutant: migrating a fresh PostgreSQL database and a SQLite template
+# every time would cost more than most mutants' tests. With TEST_DB_REUSE=1 each pytest process claims
+# one of a few migrated databases (an flock per slot) and the migrated SQLite template is kept on disk;
+# both are named by a hash of the migrations, so a new revision gets new ones.
+REUSE = os.environ.get("TEST_DB_REUSE") == "1"
+REUSE_DIR = Path(tempfile.gettempdir()) / "ticketbot-test-dbs"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def run_in_thread(coro):
@@ -59,32 +70,88 @@ async def _drop_pg_database(url: str) -> None:
         await conn.close()
 
 
+def _migrations_hash() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(MIGRATIONS.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def _claim_reusable_pg_database() -> tuple[str, object]:
+    """A migrated database no other pytest process is using, and the lock that keeps it ours."""
+    REUSE_DIR.mkdir(exist_ok=True)
+    prefix = f"ticketbot_reuse_{_migrations_hash()}"
+    for slot in range(64):
+        lock = open(REUSE_DIR / f"{prefix}_{slot}.lock", "w")  # held for the session
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            continue
+        url = make_url(_pg_admin_dsn()).set(database=f"{prefix}_{slot}", drivername="postgresql+asyncpg")
+        rendered = url.render_as_string(hide_password=False)
+        run_in_thread(_ensure_pg_database(rendered))
+        return rendered, lock
+    raise RuntimeError("no free reusable test database slot")
+
+
+async def _ensure_pg_database(url: str) -> None:
+    name = make_url(url).database
+    conn = await asyncpg.connect(_pg_admin_dsn().replace("postgresql+asyncpg://", "postgresql://"), timeout=5)
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    if not exists:
+        engine = create_engine(url)
+        await upgrade(engine)
+        await engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A fresh, migrated PostgreSQL database for the session. In CI an unreachable server fails the run."""
+    lock = None
     try:
-        url = run_in_thread(_create_pg_database())
+        if REUSE:
+            url, lock = _claim_reusable_pg_database()
+        else:
+            url = run_in_thread(_create_pg_database())
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is required in CI and is unreachable: {exc}")
         pytest.skip(f"PostgreSQL unreachable: {exc}")
     yield url
-    run_in_thread(_drop_pg_database(url))
+    if lock is not None:
+        lock.close()
+    else:
+        run_in_thread(_drop_pg_database(url))
 
 
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory) -> str:
-    """Migrate once, copy the file per test: Alembic runs for real, tests stay fast."""
-    path = tmp_path_factory.mktemp("db") / "template.db"
-    url = f"sqlite+aiosqlite:///{path}"
-
+def _migrated_sqlite(path: Path) -> str:
     async def _migrate() -> None:
-        engine = create_engine(url)
+        engine = create_engine(f"sqlite+aiosqlite:///{path}")
         await upgrade(engine)
         await engine.dispose()
 
     run_in_thread(_migrate())
     return str(path)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> str:
+    """Migrate once, copy the file per test: Alembic runs for real, tests stay fast."""
+    fresh = _migrated_sqlite(tmp_path_factory.mktemp("db") / "template.db") if not REUSE else None
+    if fresh is not None:
+        return fresh
+    REUSE_DIR.mkdir(exist_ok=True)
+    kept = REUSE_DIR / f"template_{_migrations_hash()}.db"
+    if not kept.exists():
+        # atomic: a concurrent pytest process sees none or all of it
+        os.replace(_migrated_sqlite(tmp_path_factory.mktemp("db") / "template.db"), kept)
+    return str(kept)
 
 
 async def _truncate(engine: AsyncEngine) -> None:
