@@ -52,6 +52,7 @@ async def _create_pg_database() -> str:
     conn = await asyncpg.connect(admin.replace("postgresql+asyncpg://", "postgresql://"), timeout=5)
     try:
         await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')  # a test DB: no fsync wait
     finally:
         await conn.close()
     url = make_url(admin).set(database=name, drivername="postgresql+asyncpg")
@@ -102,6 +103,7 @@ async def _ensure_pg_database(url: str) -> None:
         exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if not exists:
             await conn.execute(f'CREATE DATABASE "{name}"')
+            await conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     finally:
         await conn.close()
     if not exists:

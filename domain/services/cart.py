@@ -129,8 +129,7 @@ class CartService:
                     now,
                 )
             if not await uow.inventory.hold(tt.id, qty):
-                fresh = await uow.events.ticket_type(tt.id)
-                raise SoldOut(tariff=tt.name, available=fresh.available if fresh else 0)
+                raise SoldOut(tariff=tt.name, available=(await uow.events.ticket_type(tt.id)).available)
             await uow.carts.bump_version(cart.id, op_key)
             view = await self._view(uow, user_id, now)
             await uow.commit()
@@ -177,16 +176,17 @@ class CartService:
                 raise CartItemNotFound()
             self._policy.check_quantity(qty, await self._same_tariff_elsewhere(uow, user_id, item, now))
             delta = qty - item.qty
+            if delta == 0:
+                return await self._view(uow, user_id, now)
             until = now + self._policy.hold_for if delta > 0 else item.held_until
-            if delta and not await uow.carts.change_qty(item.id, item.qty, qty, until, now):
+            if not await uow.carts.change_qty(item.id, item.qty, qty, until, now):
                 raise CartChanged()
             if delta > 0 and not await uow.inventory.hold(item.ticket_type_id, delta):
-                fresh = await uow.events.ticket_type(item.ticket_type_id)
-                raise SoldOut(tariff=fresh.name if fresh else "", available=fresh.available if fresh else 0)
+                tt = await uow.events.ticket_type(item.ticket_type_id)
+                raise SoldOut(tariff=tt.name, available=tt.available)
             if delta < 0:
                 await uow.inventory.release(item.ticket_type_id, -delta)
-            if delta:
-                await uow.carts.bump_version(item.cart_id)
+            await uow.carts.bump_version(item.cart_id)
             view = await self._view(uow, user_id, now)
             await uow.commit()
             return view

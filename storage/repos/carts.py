@@ -116,14 +116,15 @@ class CartRepo(Repo):
         return result.rowcount == 1
 
     async def transition(
-        self, item_id: int, from_state: ItemState, to_state: ItemState, now: datetime, qty: int | None = None
+        self, item_id: int, from_state: ItemState, to_state: ItemState, now: datetime, qty: int
     ) -> bool:
-        """Conditional on the state (and the quantity, when given) the caller saw, so the quota it then
-        moves is exactly the quota the item held."""
-        stmt = update(cart_items).where(cart_items.c.id == item_id, cart_items.c.state == from_state.value)
-        if qty is not None:
-            stmt = stmt.where(cart_items.c.qty == qty)
-        result = await self.conn.execute(stmt.values(state=to_state.value, updated_at=now))
+        """Conditional on the state and the quantity the caller saw, so the quota it then moves is exactly
+        the quota the item held."""
+        result = await self.conn.execute(
+            update(cart_items)
+            .where(cart_items.c.id == item_id, cart_items.c.state == from_state.value, cart_items.c.qty == qty)
+            .values(state=to_state.value, updated_at=now)
+        )
         return result.rowcount == 1
 
     async def bump_version(self, cart_id: int, op_key: str | None = None) -> int:
