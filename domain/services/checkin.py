@@ -9,7 +9,7 @@ from enum import StrEnum
 from domain.clock import Clock
 from domain.codes import parse_short_code, parse_ticket_payload
 from domain.errors import NotStaff, TicketNotFound, TooManyAttempts
-from domain.models import Ticket, TicketStatus, User
+from domain.models import Ticket, User
 from domain.policies import AdminPolicy
 from domain.ports import AttemptLimiter, UnitOfWork, UnitOfWorkFactory
 from domain.ratelimit import whole_seconds
@@ -129,11 +129,9 @@ class CheckinService:
             if await uow.staff.events_of(viewer.id):
                 # Staff of another event learn only which event the ticket is for: no holder, no code,
                 # no tariff, no status (nothing a guesser could use to tell tickets apart).
-                return ScanView(Verdict.WRONG_EVENT, None, event, None)
-            return ScanView(Verdict.EXISTS, None, event, None, own_ticket=ticket.owner_id == viewer.id)
-        tt = await uow.events.ticket_type(ticket.ticket_type_id)
-        tariff = tt.name if tt else ""
-        by = None
-        if ticket.status is TicketStatus.USED and ticket.checked_in_by is not None:
-            by = await uow.users.get(ticket.checked_in_by)
-        return ScanView(Verdict.for_status(ticket.status), ticket, event, tariff, by)
+                return ScanView(Verdict.WRONG_EVENT, event=event)
+            return ScanView(Verdict.EXISTS, event=event, own_ticket=ticket.owner_id == viewer.id)
+        tt = await uow.events.ticket_type(ticket.ticket_type_id)  # a ticket's tariff is never deleted
+        # Only a check-in sets checked_in_by, and it also makes the ticket USED.
+        by = await uow.users.get(ticket.checked_in_by) if ticket.checked_in_by is not None else None
+        return ScanView(Verdict.for_status(ticket.status), ticket, event, tt.name, by)

@@ -59,8 +59,7 @@ class CheckoutService:
             view = await build_cart_view(uow, user_id, now, self._currency, self._policy.max_per_order, cart)
             if not view.ready:
                 raise CartEmpty()
-            user = await uow.users.get(user_id)
-            holder = user.display_name if user else ""
+            holder = (await uow.users.get(user_id)).display_name  # the cart's owner: carts.user_id is a foreign key
             order = await uow.orders.add(
                 Order(0, user_id, OrderStatus.PAID, view.total, now, paid_at=now), key, cart.id
             )
@@ -73,15 +72,13 @@ class CheckoutService:
                     balance = await uow.wallets.balance(user_id, self._currency)
                     raise NotEnoughMoney(total=view.total, balance=balance, missing=view.total - balance)
                 balance = entry.balance_after
-            items = {i.id: i for i in cart.items}  # the cart row is locked: nothing changed since it was read
+            # The view was built from this very cart, whose row is locked: every ready line is one of its items,
+            # as read, and names a tariff (a line without one is unavailable, not ready).
+            items = {i.id: i for i in cart.items}
             issued = []
             # Quota rows in ticket-type order, as in every other path: concurrent checkouts never deadlock.
-            for line in sorted(
-                view.ready, key=lambda ln: (getattr(items.get(ln.item_id), "ticket_type_id", 0), ln.item_id)
-            ):
-                item = items.get(line.item_id)
-                if item is None or item.qty != line.qty:
-                    raise CartChanged()
+            for line in sorted(view.ready, key=lambda ln: (ln.ticket_type_id, ln.item_id)):
+                item = items[line.item_id]
                 claimed = await uow.carts.transition(item.id, ItemState.HELD, ItemState.ORDERED, now, qty=line.qty)
                 if not claimed or not await uow.inventory.sell_held(item.ticket_type_id, line.qty):
                     raise HoldExpired()
@@ -121,10 +118,9 @@ class CheckoutService:
         async with self._uow(write=False) as uow:
             orders = await uow.orders.undelivered(self._clock.now() - older_than, limit)
             found = []
-            for order in orders:
+            for order in orders:  # orders.user_id is a foreign key and users are never deleted
                 buyer = await uow.users.get(order.user_id)
-                if buyer is not None:
-                    found.append((await self._result(uow, order, already_paid=True), buyer))
+                found.append((await self._result(uow, order, already_paid=True), buyer))
         return found
 
     async def _result(
@@ -140,9 +136,9 @@ class CheckoutService:
             tickets = await uow.tickets.of_order(order.id)
         offers = await uow.events.offers([t.ticket_type_id for t in tickets])
         views = []
-        for ticket in tickets:
-            tt, event = offers.get(ticket.ticket_type_id, (None, None))
-            views.append(TicketView(ticket, event, tt.name if tt else "", ticket_payload(ticket.secret)))
+        for ticket in tickets:  # a ticket's tariff and event always exist: neither is ever deleted
+            tt, event = offers[ticket.ticket_type_id]
+            views.append(TicketView(ticket, event, tt.name, ticket_payload(ticket.secret)))
         if balance is None:
             balance = await uow.wallets.balance(order.user_id, self._currency)
         return PurchaseResult(order, views, already_paid=already_paid, balance=balance)

@@ -33,8 +33,8 @@ async def issue_ticket(
 
 async def ticket_view(uow: UnitOfWork, ticket) -> TicketView:
     event = await uow.events.get(ticket.event_id)
-    tt = await uow.events.ticket_type(ticket.ticket_type_id)
-    return TicketView(ticket, event, tt.name if tt else "", ticket_payload(ticket.secret))
+    tt = await uow.events.ticket_type(ticket.ticket_type_id)  # a ticket's tariff is never deleted
+    return TicketView(ticket, event, tt.name, ticket_payload(ticket.secret))
 
 
 class TicketService:

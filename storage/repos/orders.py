@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.errors import DuplicateOperation
@@ -82,8 +82,8 @@ class OrderRepo(Repo):
                 currency=line.unit_price.currency,
                 event_id=line.event_id,
                 ticket_type_id=line.ticket_type_id,
-                title=line.title[:200],
-                tariff=line.tariff[:100],
+                title=line.title,  # the event's title and the tariff's name: columns of the same lengths
+                tariff=line.tariff,
             )
             .returning(order_lines.c.id)
         )
@@ -110,7 +110,3 @@ class OrderRepo(Repo):
             .limit(limit)
         )
         return [_order(r) for r in rows]
-
-    async def count_paid(self) -> int:
-        stmt = select(func.count()).select_from(orders).where(orders.c.status == OrderStatus.PAID.value)
-        return (await self.conn.execute(stmt)).scalar_one()

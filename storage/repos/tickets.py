@@ -37,6 +37,7 @@ class TicketRepo(Repo):
     async def add(self, ticket: Ticket) -> Ticket | None:
         """None when the secret or its short code is taken already: the caller draws another secret.
         ON CONFLICT DO NOTHING keeps the transaction usable on PostgreSQL, unlike a caught IntegrityError."""
+        ticket.holder_name = ticket.holder_name[:200]  # the column's length: the ticket returned is the one stored
         result = await self.conn.execute(
             self.insert(tickets)
             .values(
@@ -44,7 +45,7 @@ class TicketRepo(Repo):
                 event_id=ticket.event_id,
                 ticket_type_id=ticket.ticket_type_id,
                 owner_id=ticket.owner_id,
-                holder_name=ticket.holder_name[:200],
+                holder_name=ticket.holder_name,
                 secret=ticket.secret,
                 short_code=short_code_of(ticket.secret),
                 status=ticket.status.value,
