@@ -9,21 +9,6 @@ from domain.money import Money
 from storage.repos._base import Repo
 from storage.tables import cart_items, carts
 
-
-def _item(row) -> CartItem:
-    return CartItem(
-        id=row.id,
-        cart_id=row.cart_id,
-        kind=ItemKind(row.kind),
-        qty=row.qty,
-        unit_price=Money(row.unit_price_minor, row.currency),
-        state=ItemState(row.state),
-        held_until=row.held_until,
-        ticket_type_id=row.ticket_type_id,
-        event_id=row.event_id,
-    )
-
-
 LIVE = (ItemState.HELD.value, ItemState.EXPIRED.value)
 
 
@@ -137,11 +122,11 @@ class CartRepo(Repo):
         return result.scalar_one()
 
     async def expired_holds(self, now: datetime, cart_id: int | None = None, limit: int = 500) -> list[CartItem]:
-        stmt = select(cart_items).where(cart_items.c.state == ItemState.HELD.value, cart_items.c.held_until <= now)
+        stmt = select(*_ITEM_COLUMNS).where(cart_items.c.state == ItemState.HELD.value, cart_items.c.held_until <= now)
         if cart_id is not None:
             stmt = stmt.where(cart_items.c.cart_id == cart_id)
         rows = await self.conn.execute(stmt.order_by(cart_items.c.id).limit(limit))
-        return [_item(r) for r in rows]
+        return [_item_of_row(r) for r in rows]
 
     async def carts_with_expired_holds(self, now: datetime, limit: int) -> list[int]:
         rows = await self.conn.execute(

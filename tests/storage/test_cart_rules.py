@@ -181,3 +181,15 @@ async def test_hold_again_holds_the_line_for_a_new_period(engine, clock):
     assert row.held_until.replace(tzinfo=None) == (clock.now() + POLICY.hold_for).replace(tzinfo=None), rule
     assert [line.qty for line in renewed.ready] == [3] and renewed.version == lapsed.version + 1, rule
     assert await books(engine, tt.id) == (50, 3, 0, 3), rule
+
+
+async def test_an_add_beside_a_lapsed_hold_still_adds_once_per_press(engine, clock):
+    rule = "an add that first released a lapsed hold must still remember its press"
+    shop = Shop(engine, clock)
+    tt, anna, _view = await _line(shop, 1)
+    clock.advance(minutes=16)  # the hold lapses, unswept: the add releases it first, then retries
+    first = await shop.carts.add_tickets(anna.id, tt.id, 2, op_key="press-1")
+    again = await shop.carts.add_tickets(anna.id, tt.id, 2, op_key="press-1")
+    assert [line.qty for line in again.ready] == [2], rule
+    assert again.version == first.version, rule
+    assert await books(engine, tt.id) == (50, 2, 0, 2), rule
