@@ -69,12 +69,12 @@ class CatalogService:
         async with self._uow(write=False) as uow:
             texts = await uow.events.published_vocabulary(self._clock.now(), VOCABULARY_LIMIT)
         words = {w for text in texts for w in re.findall(r"\w+", text) if len(w) >= 3}
-        corrected, changed = [], False
+        corrected = []
         for word in needle.split():
-            match = None if word in words else difflib.get_close_matches(word, words, n=1, cutoff=0.75)
+            match = [word] if word in words else difflib.get_close_matches(word, words, n=1, cutoff=0.75)
             corrected.append(match[0] if match else word)
-            changed = changed or bool(match)
-        return " ".join(corrected) if changed else None
+        suggestion = " ".join(corrected)
+        return suggestion if suggestion != needle else None
 
     async def _first_page(self, search_id: int, shown: str) -> SearchPage:
         async with self._uow(write=False) as uow:
@@ -93,7 +93,7 @@ class CatalogService:
         page = max(page, 0)
         events, total = await uow.events.search_published(needle, now, page * PAGE_SIZE, PAGE_SIZE)
         pages = max(math.ceil(total / PAGE_SIZE), 1)
-        if page >= pages and total:
+        if page >= pages:  # a button of a page that is gone (fewer results now): the last page there is
             page = pages - 1
             events, total = await uow.events.search_published(needle, now, page * PAGE_SIZE, PAGE_SIZE)
         types = await uow.events.ticket_types_for([e.id for e in events])
@@ -126,11 +126,14 @@ class CatalogService:
         now = self._clock.now()
         async with self._uow(write=False) as uow:
             tt = await uow.events.ticket_type(ticket_type_id)
-            event = await uow.events.get(tt.event_id) if tt else None
-        if tt is None or event is None or event.status is not EventStatus.PUBLISHED:
+            if tt is None:
+                raise EventNotFound()
+            event = await uow.events.get(tt.event_id)  # a tariff's event always exists (foreign key)
+        if event.status is not EventStatus.PUBLISHED:
             raise EventNotFound()
         return event, self._offer(event, tt, now)
 
     def _offer(self, event: Event, tt: TicketType, now) -> TariffOffer:
-        on_sale = event.status is EventStatus.PUBLISHED and event.starts_at > now and tt.sales_open(now)
+        """For a published event (both callers refuse any other)."""
+        on_sale = event.starts_at > now and tt.sales_open(now)
         return TariffOffer(tt, on_sale and tt.available > 0, min(tt.available, self._policy.max_per_order))

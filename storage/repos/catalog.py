@@ -99,9 +99,6 @@ class EventRepo(Repo):
         event.id = result.scalar_one()
         return event
 
-    async def set_status(self, event_id: int, status: EventStatus) -> None:
-        await self.conn.execute(update(events).where(events.c.id == event_id).values(status=status.value))
-
     async def search_published(self, needle: str, now: datetime, offset: int, limit: int) -> tuple[list[Event], int]:
         words = [w for w in needle.split() if w]
         conditions = [events.c.status == EventStatus.PUBLISHED.value, events.c.starts_at > now]
