@@ -10,24 +10,36 @@ import uuid
 from bot.ordering import LocalSequencer, RedisSequencer
 
 
-async def _run(sequencers, people: int = 5, per_person: int = 8) -> dict[int, list[int]]:
+async def _run(sequencers, people: int = 5, per_person: int = 8, joined=None) -> dict[int, list[int]]:
     """Each person's updates are spread over the workers in a random order. An update 0 of each person
-    holds the turn until all the others have joined; from then on the smallest id must go next, never
-    two of one person at once, whichever worker holds which update."""
+    holds the turn until all the others have joined (`joined(person, count)` says so, where it can be
+    asked; otherwise a pause); from then on the smallest id must go next, never two of one person at
+    once, whichever worker holds which update."""
     seen: dict[int, list[int]] = {p: [] for p in range(people)}
     running: dict[int, int] = {p: 0 for p in range(people)}
     overlaps: list[int] = []
 
-    async def handle(seq, person: int, update_id: int, hold: float = 0.0) -> None:
+    async def wait_for_the_line(person: int) -> None:
+        if joined is None:
+            await asyncio.sleep(0.3)
+            return
+        async with asyncio.timeout(10):  # a loaded machine joins slowly: wait for it, not a fixed time
+            while not await joined(person, per_person):  # noqa: ASYNC110 - polling Redis, not a local flag
+                await asyncio.sleep(0.01)
+
+    async def handle(seq, person: int, update_id: int, first: bool = False) -> None:
         async with seq.turn(person, update_id):
             running[person] += 1
             if running[person] > 1:
                 overlaps.append(update_id)
-            await asyncio.sleep(hold or random.random() / 100)
+            if first:
+                await wait_for_the_line(person)
+            else:
+                await asyncio.sleep(random.random() / 100)
             seen[person].append(update_id)
             running[person] -= 1
 
-    first = [asyncio.create_task(handle(sequencers[0], p, 1000 * p, hold=0.3)) for p in range(people)]
+    first = [asyncio.create_task(handle(sequencers[0], p, 1000 * p, first=True)) for p in range(people)]
     await asyncio.sleep(0.05)
     jobs = [(p, 1000 * p + n) for p in range(people) for n in range(1, per_person)]
     random.shuffle(jobs)
@@ -73,7 +85,11 @@ async def test_local_sequencer_survives_a_cancelled_waiter():
 async def test_redis_sequencer_orders_across_processes_and_leaves_nothing(redis_client):
     prefix = f"test:turn:{uuid.uuid4().hex}"
     workers = [RedisSequencer(redis_client, prefix=prefix) for _ in range(3)]  # three "processes"
-    seen = await _run(workers)
+
+    async def joined(person: int, count: int) -> bool:
+        return await redis_client.zcard(workers[0].line_key(person)) >= count
+
+    seen = await _run(workers, joined=joined)
     assert all(ids == sorted(ids) for ids in seen.values())
     assert await redis_client.keys(f"{prefix}*") == []
 
