@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from domain.errors import CartChanged, CartItemNotFound
+from domain.errors import CartChanged, CartItemNotFound, ConcurrencyConflict
 from domain.models import CartItem, EventStatus, ItemState
 from storage.repos.carts import CartRepo
 from storage.tables import events
@@ -159,3 +159,29 @@ async def test_plus_minus_from_a_stale_or_cartless_button(engine, clock):
     assert (await shop.item(item_id)).qty == 3, rule
     eve = await shop.person(666)
     await expect(CartItemNotFound, shop.carts.adjust(eve.id, item_id, +1), rule)
+
+
+async def test_the_sweep_goes_on_after_a_cart_whose_transaction_failed(engine, clock, monkeypatch):
+    """A deadlock or serialization failure on one cart (rolled back, retried by the next sweep) must not
+    stop the sweep: the other carts' lapsed holds still go back to sale in the same pass."""
+    rule = "the sweep must go on after a cart whose transaction failed"
+    shop = Shop(engine, clock)
+    tt = await make_event(shop.uow, clock, quantity=50)
+    people = [await shop.person(700 + n) for n in range(3)]
+    carts = []
+    for person in people:
+        carts.append((await shop.carts.add_tickets(person.id, tt.id, 2)).cart_id)
+    clock.advance(minutes=16)
+    unlucky = min(carts)
+    real = CartRepo.lock_if_free
+
+    async def conflict_on_the_first(self, cart_id: int) -> bool:
+        if cart_id == unlucky:
+            raise ConcurrencyConflict()
+        return await real(self, cart_id)
+
+    monkeypatch.setattr(CartRepo, "lock_if_free", conflict_on_the_first)
+    assert await shop.carts.release_expired() == 2, rule
+    monkeypatch.undo()
+    assert await shop.carts.release_expired() == 1, "the failed cart is taken by the next sweep"
+    await assert_books(engine, tt.id, rule)
