@@ -6,6 +6,9 @@ import asyncio
 import io
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -36,6 +39,19 @@ def qr_png(link: str, label: str) -> bytes:
     return buffer.getvalue()
 
 
+def _exit_with(parent_pid: int) -> None:
+    """In a worker: leave when the bot is gone. A bot killed with SIGKILL cannot shut its pool down, and
+    the spawned workers (and multiprocessing's resource tracker, which keeps their pipes open) would
+    otherwise idle on forever, one set per crash."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-the-bot", daemon=True).start()
+
+
 class TicketPictures:
     """Draws ticket pictures. qrcode is pure Python: 4 ms a ticket on the event loop is 4 ms every other
     update waits in a rush, so with processes > 0 they are drawn in worker processes (the loop only
@@ -49,7 +65,12 @@ class TicketPictures:
         """Spawned ahead of the first ticket (a fresh interpreter takes about a second to be ready)."""
         if self._processes and self._pool is None:
             # spawn, not fork: the bot's process has threads (aiosqlite, the scheduler) a fork would copy mid-work
-            self._pool = ProcessPoolExecutor(self._processes, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(
+                self._processes,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_exit_with,
+                initargs=(os.getpid(),),
+            )
             self._pool.submit(qr_png, "warm-up", "")
 
     async def png(self, link: str, label: str) -> bytes:
