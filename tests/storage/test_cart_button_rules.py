@@ -17,10 +17,7 @@ from tests.storage.test_guards import Shop, assert_books, books, expect
 
 
 async def _line(shop: Shop, qty: int, telegram_id: int = 1, quantity: int = 20):
-    tt = await make_event(shop.uow, shop.clock, quantity=quantity)
-    user = await shop.person(telegram_id)
-    view = await shop.carts.add_tickets(user.id, tt.id, qty)
-    return tt, user, view
+    return await shop.line(qty, quantity=quantity, telegram_id=telegram_id)
 
 
 async def test_a_quantity_of_one_keeps_the_line(engine, clock):

@@ -11,21 +11,13 @@ from sqlalchemy import update
 from domain.errors import CartChanged, CartItemNotFound, SalesClosed, SoldOut
 from domain.models import ItemState
 from storage.tables import ticket_types
-from tests.storage.test_checkout_race import make_event
 from tests.storage.test_guards import POLICY, Shop, assert_books, books, expect
-
-
-async def _line(shop: Shop, qty: int, quantity: int = 50, telegram_id: int = 501):
-    tt = await make_event(shop.uow, shop.clock, quantity=quantity)
-    anna = await shop.person(telegram_id)
-    view = await shop.carts.add_tickets(anna.id, tt.id, qty)
-    return tt, anna, view
 
 
 async def test_minus_down_to_nothing_removes_the_line_and_returns_its_quota(engine, clock):
     rule = "a quantity of zero removes the line"
     shop = Shop(engine, clock)
-    tt, anna, view = await _line(shop, 1)
+    tt, anna, view = await shop.line(1)
     item_id = view.ready[0].item_id
     after = await shop.carts.adjust(anna.id, item_id, -1, view.version)
     assert after.ready == [] and after.unavailable == [], rule
@@ -37,7 +29,7 @@ async def test_minus_down_to_nothing_removes_the_line_and_returns_its_quota(engi
 async def test_a_stale_minus_down_to_nothing_changes_nothing(engine, clock):
     rule = "a stale ➖ to zero must not remove the line"
     shop = Shop(engine, clock)
-    tt, anna, view = await _line(shop, 1)
+    tt, anna, view = await shop.line(1)
     item_id = view.ready[0].item_id
     await shop.carts.add_tickets(anna.id, tt.id, 1, op_key="other")  # the cart moves on: 2 tickets
     await expect(CartChanged, shop.carts.change_qty(anna.id, item_id, 0, view.version), rule)
@@ -48,7 +40,7 @@ async def test_a_stale_minus_down_to_nothing_changes_nothing(engine, clock):
 async def test_only_ones_own_line_can_be_set_to_zero(engine, clock):
     rule = "a zero quantity on someone else's line must not remove it"
     shop = Shop(engine, clock)
-    tt, _anna, view = await _line(shop, 2)
+    tt, _anna, view = await shop.line(2)
     eve = await shop.person(666)
     await shop.carts.view(eve.id)
     await expect(CartItemNotFound, shop.carts.change_qty(eve.id, view.ready[0].item_id, 0), rule)
@@ -59,7 +51,7 @@ async def test_only_ones_own_line_can_be_set_to_zero(engine, clock):
 async def test_a_decrease_keeps_the_deadline_and_an_increase_restarts_it(engine, clock):
     rule = "only an increase restarts the hold"
     shop = Shop(engine, clock)
-    tt, anna, view = await _line(shop, 3)
+    tt, anna, view = await shop.line(3)
     item_id = view.ready[0].item_id
     first = (await shop.item(item_id)).held_until
     clock.advance(minutes=5)
@@ -78,7 +70,7 @@ async def test_a_decrease_keeps_the_deadline_and_an_increase_restarts_it(engine,
 async def test_an_increase_by_one_restarts_the_hold(engine, clock):
     rule = "➕ by one restarts the hold"
     shop = Shop(engine, clock)
-    _tt, anna, view = await _line(shop, 1)
+    _tt, anna, view = await shop.line(1)
     item_id = view.ready[0].item_id
     clock.advance(minutes=10)
     await shop.carts.adjust(anna.id, item_id, +1)
@@ -89,7 +81,7 @@ async def test_an_increase_by_one_restarts_the_hold(engine, clock):
 async def test_the_same_quantity_again_changes_nothing(engine, clock):
     rule = "setting the quantity a line already has changes nothing"
     shop = Shop(engine, clock)
-    tt, anna, view = await _line(shop, 2)
+    tt, anna, view = await shop.line(2)
     item_id = view.ready[0].item_id
     before = (await shop.item(item_id)).held_until
     clock.advance(minutes=5)
@@ -102,7 +94,7 @@ async def test_the_same_quantity_again_changes_nothing(engine, clock):
 async def test_an_increase_past_what_is_left_names_the_tariff_and_what_is_left(engine, clock):
     rule = "a refused increase says which tariff and how many are left, and changes nothing"
     shop = Shop(engine, clock)
-    tt, anna, view = await _line(shop, 2, quantity=5)
+    tt, anna, view = await shop.line(2, quantity=5)
     bob = await shop.person(502)
     await shop.carts.add_tickets(bob.id, tt.id, 2)
     error = await expect(SoldOut, shop.carts.change_qty(anna.id, view.ready[0].item_id, 4), rule)
@@ -114,7 +106,7 @@ async def test_an_increase_past_what_is_left_names_the_tariff_and_what_is_left(e
 async def test_a_lapsed_line_cannot_be_changed(engine, clock):
     rule = "➕ on a line whose hold lapsed must not hold anything"
     shop = Shop(engine, clock)
-    tt, anna, view = await _line(shop, 2)
+    tt, anna, view = await shop.line(2)
     item_id = view.ready[0].item_id
     clock.advance(minutes=16)
     await shop.carts.release_expired()
@@ -127,7 +119,7 @@ async def test_a_lapsed_line_cannot_be_changed(engine, clock):
 async def test_hold_again_on_a_line_still_held_changes_nothing(engine, clock):
     rule = '"hold again" applies to a lapsed line only'
     shop = Shop(engine, clock)
-    tt, anna, view = await _line(shop, 2)
+    tt, anna, view = await shop.line(2)
     item_id = view.ready[0].item_id
     before = (await shop.item(item_id)).held_until
     clock.advance(minutes=5)
@@ -139,7 +131,7 @@ async def test_hold_again_on_a_line_still_held_changes_nothing(engine, clock):
 async def test_hold_again_after_the_sales_window_closed_is_refused(engine, clock):
     rule = '"hold again" after the tariff\'s sales ended must be refused'
     shop = Shop(engine, clock)
-    tt, anna, view = await _line(shop, 2)
+    tt, anna, view = await shop.line(2)
     item_id = view.ready[0].item_id
     async with engine.begin() as conn:
         await conn.execute(
@@ -156,7 +148,7 @@ async def test_hold_again_after_the_sales_window_closed_is_refused(engine, clock
 async def test_hold_again_refused_for_lack_of_tickets_says_how_many_are_left(engine, clock):
     rule = 'a refused "hold again" names the tariff and what is left'
     shop = Shop(engine, clock)
-    tt, anna, view = await _line(shop, 3, quantity=4)
+    tt, anna, view = await shop.line(3, quantity=4)
     item_id = view.ready[0].item_id
     clock.advance(minutes=16)
     lapsed = await shop.carts.view(anna.id)
@@ -171,7 +163,7 @@ async def test_hold_again_refused_for_lack_of_tickets_says_how_many_are_left(eng
 async def test_hold_again_holds_the_line_for_a_new_period(engine, clock):
     rule = '"hold again" holds the same quantity for a full hold period'
     shop = Shop(engine, clock)
-    tt, anna, view = await _line(shop, 3)
+    tt, anna, view = await shop.line(3)
     item_id = view.ready[0].item_id
     clock.advance(minutes=16)
     lapsed = await shop.carts.view(anna.id)
@@ -186,7 +178,7 @@ async def test_hold_again_holds_the_line_for_a_new_period(engine, clock):
 async def test_an_add_beside_a_lapsed_hold_still_adds_once_per_press(engine, clock):
     rule = "an add that first released a lapsed hold must still remember its press"
     shop = Shop(engine, clock)
-    tt, anna, _view = await _line(shop, 1)
+    tt, anna, _view = await shop.line(1)
     clock.advance(minutes=16)  # the hold lapses, unswept: the add releases it first, then retries
     first = await shop.carts.add_tickets(anna.id, tt.id, 2, op_key="press-1")
     again = await shop.carts.add_tickets(anna.id, tt.id, 2, op_key="press-1")

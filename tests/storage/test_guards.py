@@ -59,6 +59,12 @@ class Shop:
                 await u.commit()
         return user
 
+    async def line(self, qty: int, quantity: int = 50, telegram_id: int = 501):
+        """A customer holding `qty` tickets of a fresh event's only tariff: (tariff, customer, cart view)."""
+        tt = await make_event(self.uow, self.clock, quantity=quantity)
+        person = await self.person(telegram_id)
+        return tt, person, await self.carts.add_tickets(person.id, tt.id, qty)
+
     async def item(self, item_id: int):
         async with self.engine.connect() as conn:
             return (await conn.execute(select(cart_items).where(cart_items.c.id == item_id))).one()
