@@ -15,14 +15,14 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import DisabledEventIsolation, MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
-from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
+from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import handlers
 from bot import textclean
 from bot.config import TELEGRAM_API, Settings
-from bot.i18n import LANGUAGES, UserLocaleMiddleware, build_i18n
+from bot.i18n import UserLocaleMiddleware, build_i18n
 from bot.limits import MemoryAttemptLimiter, RedisAttemptLimiter
 from bot.middlewares import (
     ConflictRetryMiddleware,
@@ -43,12 +43,13 @@ from domain.services.cart import CartService
 from domain.services.catalog import CatalogService
 from domain.services.checkin import CheckinService
 from domain.services.checkout import CheckoutService
+from domain.services.organizers import OrganizerService
 from domain.services.tickets import TicketService
 from domain.services.users import UserService
 from domain.services.wallet import WalletService
+from handlers.menus import set_default_menu, set_personal_menu
 from handlers.qr import TicketPictures
 from handlers.views import base as v
-from handlers.views import common as common_view
 from storage.engine import bookkeeping_engine
 from storage.inbox import UpdateInbox
 from storage.uow import UnitOfWorkFactory
@@ -67,6 +68,7 @@ class Services:
     tickets: TicketService
     checkin: CheckinService
     admin: AdminService
+    organizers: OrganizerService
 
     def as_workflow_data(self) -> dict:
         return dict(self.__dict__)
@@ -114,6 +116,7 @@ def build_services(
         tickets=TicketService(uow),
         checkin=CheckinService(uow, clock, admins, limiter or MemoryAttemptLimiter()),
         admin=AdminService(uow, clock, admins),
+        organizers=OrganizerService(uow, clock, admins),
     )
 
 
@@ -193,9 +196,9 @@ async def _on_error(event: ErrorEvent, i18n: I18n, bot: Bot, user: User | None =
     return True
 
 
-async def set_commands(bot: Bot, i18n: I18n) -> None:
-    """The command menu in each language (setMyCommands), English as the default."""
-    for lang in (None, *LANGUAGES):
-        with i18n.context(), i18n.use_locale(lang or "en"):
-            commands = [BotCommand(command=c, description=v._("command." + c)) for c in common_view.COMMANDS]
-        await bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=lang)
+async def set_commands(app: App) -> None:
+    """The customers' menu in each language for everyone, and their own menu for each admin who has
+    started the bot (organizers get theirs when the role is granted)."""
+    await set_default_menu(app.bot, app.i18n)
+    for admin in await app.services.organizers.known_admins():
+        await set_personal_menu(app.bot, app.i18n, admin.telegram_id, admin.is_organizer, True, admin.language.value)

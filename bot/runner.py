@@ -72,7 +72,7 @@ async def run_telegram(settings: Settings) -> None:
         lock = await take_poller_lock(app.engine, app.bot.id)
         if lock is None:  # before any replay: the other process has those updates in hand
             raise AnotherPollerRunning("another process polls this bot with this database")
-        await set_commands(app.bot, app.i18n)
+        await set_commands(app)
         await app.bot.delete_webhook(drop_pending_updates=False)
         scheduler.start()
         logger.info("polling started")
@@ -116,7 +116,7 @@ async def run_sandbox(settings: Settings) -> None:
     added = await seed_demo(UnitOfWorkFactory(app.engine), app.clock, settings.currency)
     scheduler = _scheduler(app)
     scheduler.start()
-    await set_commands(app.bot, app.i18n)
+    await set_commands(app)
     poller = poller_for(app, polling_timeout=10)
     polling = asyncio.create_task(poller.run())
     print(

@@ -59,6 +59,44 @@ class NotAdmin(Forbidden):
     code = "error.not_admin"
 
 
+class NotOrganizer(Forbidden):
+    code = "error.not_organizer"
+
+
+class AlreadyOrganizer(DomainError):
+    code = "error.already_organizer"
+
+
+class NotAnOrganizer(DomainError):
+    """An admin revoking the role of someone who does not have it: carries name."""
+
+    code = "error.not_an_organizer"
+
+
+class OrganizerRequestPending(DomainError):
+    code = "error.organizer_request_pending"
+
+
+class OrganizerRequestNotFound(NotFound):
+    code = "error.organizer_request_not_found"
+
+
+class OrganizerRequestDecided(DomainError):
+    """A second press on Approve or Decline (by the same admin or another): carries name."""
+
+    code = "error.organizer_request_approved"
+
+
+class OrganizerRequestDeclined(OrganizerRequestDecided):
+    code = "error.organizer_request_declined"
+
+
+class OrganizerAboutInvalid(DomainError):
+    """The line about who is asking: carries min and max characters."""
+
+    code = "error.organizer_about_invalid"
+
+
 class SoldOut(DomainError):
     code = "error.sold_out"
 

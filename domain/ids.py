@@ -18,3 +18,18 @@ def parse_telegram_id(text: str) -> int | None:
         return None
     value = int(text)
     return value if 1 <= value <= MAX_ID else None
+
+
+_USERNAME = re.compile(r"@?([A-Za-z][A-Za-z0-9_]{3,31})")
+
+
+def parse_person(text: str) -> int | str | None:
+    """A person as an admin types them: a Telegram id, or an @username (returned lower-case, without the
+    @; Telegram usernames are 4 to 32 letters, digits and underscores, case-insensitive)."""
+    if not isinstance(text, str):
+        return None
+    telegram_id = parse_telegram_id(text)
+    if telegram_id is not None:
+        return telegram_id
+    match = _USERNAME.fullmatch(text)
+    return match.group(1).lower() if match else None

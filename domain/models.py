@@ -30,6 +30,7 @@ class User:
     username: str | None = None
     language: Language = Language.EN
     created_at: datetime | None = None
+    is_organizer: bool = False
 
     @property
     def display_name(self) -> str:
@@ -45,6 +46,25 @@ class TelegramProfile:
     last_name: str | None = None
     username: str | None = None
     language_code: str | None = None
+
+
+class OrganizerRequestStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+@dataclass(slots=True)
+class OrganizerRequest:
+    """A person asking to sell on the platform; an admin approves or declines it once."""
+
+    id: int
+    user_id: int
+    about: str
+    status: OrganizerRequestStatus
+    created_at: datetime
+    decided_at: datetime | None = None
+    decided_by: int | None = None
 
 
 class EventStatus(StrEnum):

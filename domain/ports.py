@@ -15,6 +15,8 @@ from domain.models import (
     Language,
     Order,
     OrderLine,
+    OrganizerRequest,
+    OrganizerRequestStatus,
     TelegramProfile,
     Ticket,
     TicketType,
@@ -29,6 +31,24 @@ class UserRepository(Protocol):
     async def by_telegram_id(self, telegram_id: int) -> User | None: ...
     async def upsert_profile(self, profile: TelegramProfile, now: datetime) -> User: ...
     async def set_language(self, user_id: int, language: Language) -> None: ...
+    async def by_username(self, username: str) -> User | None:
+        """Case-insensitive, without the @."""
+
+    async def by_telegram_ids(self, telegram_ids: list[int]) -> list[User]: ...
+
+
+class OrganizerRepository(Protocol):
+    async def add_request(self, user_id: int, about: str, now: datetime) -> OrganizerRequest | None:
+        """None when the person has a pending request already."""
+
+    async def get_request(self, request_id: int) -> OrganizerRequest | None: ...
+    async def decide(self, request_id: int, status: OrganizerRequestStatus, admin_id: int, now: datetime) -> bool:
+        """Pending to status; False when it was decided already."""
+
+    async def set_organizer(self, user_id: int, organizer: bool) -> bool:
+        """True when the role changed."""
+
+    async def is_organizer(self, user_id: int) -> bool: ...
 
 
 class StaffRepository(Protocol):
@@ -44,6 +64,9 @@ class EventRepository(Protocol):
         self, needle: str, now: datetime, offset: int, limit: int
     ) -> tuple[list[Event], int]: ...
     async def published_vocabulary(self, now: datetime, limit: int) -> list[str]: ...
+    async def of_organizer(self, organizer_id: int, offset: int, limit: int) -> tuple[list[Event], int]:
+        """Every status, the latest start first."""
+
     async def ticket_types(self, event_id: int) -> list[TicketType]: ...
     async def ticket_types_for(self, event_ids: list[int]) -> dict[int, list[TicketType]]: ...
     async def ticket_type(self, ticket_type_id: int) -> TicketType | None: ...
@@ -126,6 +149,7 @@ class SearchRepository(Protocol):
 
 class UnitOfWork(Protocol):
     users: UserRepository
+    organizers: OrganizerRepository
     staff: StaffRepository
     events: EventRepository
     inventory: Inventory

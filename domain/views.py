@@ -123,6 +123,21 @@ class TicketsPage:
 
 
 @dataclass(frozen=True, slots=True)
+class OrganizerEventLine:
+    event: Event
+    sold: int
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizerEventsPage:
+    items: list[OrganizerEventLine]
+    page: int
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
 class WalletView:
     balance: Money
     entries: list[WalletEntry] = field(default_factory=list)

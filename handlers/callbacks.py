@@ -57,3 +57,12 @@ class CheckinCb(CallbackData, prefix="ci"):
 
 class LanguageCb(CallbackData, prefix="lang"):
     code: str
+
+
+class OrganizerDecisionCb(CallbackData, prefix="od"):
+    request_id: Id
+    approve: Annotated[int, Field(ge=0, le=1)]
+
+
+class OrganizerEventsPageCb(CallbackData, prefix="oe"):
+    page: Small

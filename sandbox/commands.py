@@ -11,6 +11,15 @@ from .markup import bad_request
 __all__ = ["CommandsMixin"]
 
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
+_SCOPES = {
+    "default": (),
+    "all_private_chats": (),
+    "all_group_chats": (),
+    "all_chat_administrators": (),
+    "chat": ("chat_id",),
+    "chat_administrators": ("chat_id",),
+    "chat_member": ("chat_id", "user_id"),
+}
 
 
 class CommandsMixin:
@@ -32,16 +41,39 @@ class CommandsMixin:
                 return list(stored)
         return list(self._commands.get((key, ""), []))
 
-    @staticmethod
-    def _scope_key(scope: Any) -> str:
+    def menu_of(self, chat_id: int, language_code: str | None = None) -> list[tuple[str, str]]:
+        """The menu a person sees in their private chat: Telegram takes the first scope with commands, in
+        the documented order (chat, all private chats, default), each first in the person's language."""
+        chat_key = "chat" + json.dumps({"chat_id": chat_id}, sort_keys=True)
+        for key in (chat_key, "all_private_chats", "default"):
+            for code in (language_code or "", ""):
+                if (key, code) in self._commands:
+                    return list(self._commands[(key, code)])
+        return []
+
+    def _scope_key(self, scope: Any) -> str:
+        """As Telegram checks a scope: a known type, its required fields, and a chat the bot knows."""
         if not scope:
             return "default"
         if isinstance(scope, str):
-            return scope
+            try:
+                scope = json.loads(scope)
+            except ValueError:
+                raise bad_request("can't parse BotCommandScope JSON object") from None
         if not isinstance(scope, dict) or "type" not in scope:
             raise bad_request("can't parse BotCommandScope JSON object")
+        kind = scope["type"]
+        if kind not in _SCOPES:
+            raise bad_request("unsupported bot command scope type")
+        for name in _SCOPES[kind]:
+            if name not in scope:
+                raise bad_request(f"can't parse BotCommandScope JSON object: field \"{name}\" is missing")
+        if "chat_id" in scope:
+            scope = {**scope, "chat_id": self._require_chat({"chat_id": scope["chat_id"]})}
+        if kind == "default":
+            return "default"
         extra = {k: v for k, v in scope.items() if k != "type"}
-        return scope["type"] + (json.dumps(extra, sort_keys=True) if extra else "")
+        return kind + (json.dumps(extra, sort_keys=True) if extra else "")
 
     def _commands_key(self, params: dict[str, Any]) -> tuple[str, str]:
         return self._scope_key(params.get("scope")), str(params.get("language_code") or "")

@@ -17,6 +17,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
+    text,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -65,6 +67,28 @@ users = Table(
     Column("language_chosen", Integer, nullable=False, server_default="0"),
     Column("created_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),
+    Column("is_organizer", Integer, nullable=False, server_default="0"),
+)
+Index("ix_users_username_lower", func.lower(users.c.username))
+
+organizer_requests = Table(
+    "organizer_requests",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("about", String(500), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("decided_at", TS),
+    Column("decided_by", Id, ForeignKey("users.id")),
+    # One pending request per person: two taps at once file one.
+    Index(
+        "ix_organizer_requests_pending_user",
+        "user_id",
+        unique=True,
+        sqlite_where=text("status = 'pending'"),
+        postgresql_where=text("status = 'pending'"),
+    ),
 )
 
 events = Table(

@@ -13,6 +13,7 @@ from domain.errors import ConcurrencyConflict
 from storage.repos.carts import CartRepo
 from storage.repos.catalog import EventRepo, InventoryRepo
 from storage.repos.orders import OrderRepo
+from storage.repos.organizers import OrganizerRepo
 from storage.repos.tickets import TicketRepo
 from storage.repos.users import StaffRepo, UserRepo
 from storage.repos.wallets import SearchRepo, WalletRepo
@@ -117,6 +118,7 @@ class SqlUnitOfWork:
         await conn.begin()
         self._conn = conn
         self.users = UserRepo(conn)
+        self.organizers = OrganizerRepo(conn)
         self.staff = StaffRepo(conn)
         self.events = EventRepo(conn)
         self.inventory = InventoryRepo(conn)

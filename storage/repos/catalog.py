@@ -110,6 +110,13 @@ class EventRepo(Repo):
         )
         return [_event(r) for r in rows], total
 
+    async def of_organizer(self, organizer_id: int, offset: int, limit: int) -> tuple[list[Event], int]:
+        where = events.c.organizer_id == organizer_id
+        total = (await self.conn.execute(select(func.count()).select_from(events).where(where))).scalar_one()
+        stmt = select(events).where(where).order_by(events.c.starts_at.desc(), events.c.id.desc())
+        rows = await self.conn.execute(stmt.offset(offset).limit(limit))
+        return [_event(r) for r in rows], total
+
     async def published_vocabulary(self, now: datetime, limit: int) -> list[str]:
         rows = await self.conn.execute(
             select(events.c.search_text)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from domain.models import Language, TelegramProfile, User
 from storage.repos._base import Repo
@@ -18,6 +18,7 @@ def _user(row) -> User:
         username=row.username,
         language=Language(row.language),
         created_at=row.created_at,
+        is_organizer=bool(row.is_organizer),
     )
 
 
@@ -51,6 +52,17 @@ class UserRepo(Repo):
         await self.conn.execute(
             update(users).where(users.c.id == user_id).values(language=language.value, language_chosen=1)
         )
+
+    async def by_username(self, username: str) -> User | None:
+        stmt = select(users).where(func.lower(users.c.username) == username.lower().lstrip("@"))
+        row = (await self.conn.execute(stmt.order_by(users.c.updated_at.desc()).limit(1))).first()
+        return _user(row) if row else None
+
+    async def by_telegram_ids(self, telegram_ids: list[int]) -> list[User]:
+        if not telegram_ids:
+            return []
+        stmt = select(users).where(users.c.telegram_id.in_(telegram_ids)).order_by(users.c.telegram_id)
+        return [_user(row) for row in await self.conn.execute(stmt)]
 
 
 class StaffRepo(Repo):

@@ -55,7 +55,7 @@ async def start_bot(sandbox: Sandbox, engine, clock, **overrides) -> tuple[App, 
         **overrides,
     )
     app = build_app(settings, engine, clock)
-    await set_commands(app.bot, app.i18n)
+    await set_commands(app)
     # The production poller (durable inbox, replay, ordering), handling each batch before the next
     # getUpdates: that getUpdates means the update is fully handled, so the scripted user knows when the
     # bot is done. Production runs up to max_updates_in_flight updates at once.

@@ -9,12 +9,14 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.exceptions import TelegramBadRequest, TelegramConflictError, TelegramRetryAfter
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import (
     BotCommand,
+    BotCommandScopeChat,
     BufferedInputFile,
     CallbackQuery,
     InlineKeyboardButton,
@@ -379,6 +381,40 @@ async def test_commands_are_stored_per_language(sb: Sandbox, bot: Bot) -> None:
     assert [c.description for c in await bot.get_my_commands(language_code="ru")] == ["Старт"]
     await bot.delete_my_commands(language_code="ru")
     assert sb.commands("ru") == sb.commands()
+
+
+async def test_command_scopes_are_checked_and_a_person_sees_the_first_scope_that_has_commands(
+    sb: Sandbox, bot: Bot
+) -> None:
+    await bot.set_my_commands([BotCommand(command="start", description="Start")])
+    await bot.set_my_commands([BotCommand(command="start", description="Старт")], language_code="ru")
+    gus = sb.user("Gus", lang="ru")
+    menu = [BotCommand(command="events", description="Events")]
+    await expect_bad(bot.set_my_commands(menu, scope=BotCommandScopeChat(chat_id=gus.id)), "chat not found")
+    await gus.send("hello", wait=False)  # now the bot knows the chat
+    await bot.set_my_commands(menu, scope=BotCommandScopeChat(chat_id=gus.id))
+    assert sb.menu_of(gus.id, "ru") == [("events", "Events")]  # the chat scope wins over the language
+    await bot.set_my_commands(
+        [BotCommand(command="events", description="Мои")], BotCommandScopeChat(chat_id=gus.id), "ru"
+    )
+    assert sb.menu_of(gus.id, "ru") == [("events", "Мои")] and sb.menu_of(gus.id, "de") == [("events", "Events")]
+    assert sb.menu_of(12345, "ru") == [("start", "Старт")]
+    await bot.delete_my_commands(BotCommandScopeChat(chat_id=gus.id))
+    await bot.delete_my_commands(BotCommandScopeChat(chat_id=gus.id), "ru")
+    assert sb.menu_of(gus.id, "ru") == [("start", "Старт")]
+    async with aiohttp.ClientSession() as http:
+        url = f"{sb.base_url}/bot{bot.token}/setMyCommands"
+        commands = [{"command": "x", "description": "X"}]
+        for scope, error in (
+            ({"type": "everyone"}, "unsupported bot command scope type"),
+            (
+                {"type": "chat_member", "chat_id": gus.id},
+                'can\'t parse BotCommandScope JSON object: field "user_id" is missing',
+            ),
+        ):
+            async with http.post(url, json={"commands": commands, "scope": scope}) as response:
+                assert (await response.json())["description"] == f"Bad Request: {error}"
+    await expect_bad(bot.get_my_commands(scope=BotCommandScopeChat(chat_id=-100999)), "chat not found")
 
 
 # ---------------------------------------------------------------------- terminal chat

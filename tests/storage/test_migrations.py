@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from storage.migrate import downgrade, upgrade
 from storage.tables import metadata
+
+# SQLite cannot reflect expression indexes (lower(username)): compared on PostgreSQL only.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index"),
+    pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index"),
+]
 
 
 def _diff(sync_conn) -> list:
