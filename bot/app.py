@@ -43,6 +43,7 @@ from domain.services.cart import CartService
 from domain.services.catalog import CatalogService
 from domain.services.checkin import CheckinService
 from domain.services.checkout import CheckoutService
+from domain.services.event_editor import EventEditor
 from domain.services.organizers import OrganizerService
 from domain.services.tickets import TicketService
 from domain.services.users import UserService
@@ -69,6 +70,7 @@ class Services:
     checkin: CheckinService
     admin: AdminService
     organizers: OrganizerService
+    editor: EventEditor
 
     def as_workflow_data(self) -> dict:
         return dict(self.__dict__)
@@ -117,6 +119,7 @@ def build_services(
         checkin=CheckinService(uow, clock, admins, limiter or MemoryAttemptLimiter()),
         admin=AdminService(uow, clock, admins),
         organizers=OrganizerService(uow, clock, admins),
+        editor=EventEditor(uow, clock),
     )
 
 

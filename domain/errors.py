@@ -35,6 +35,12 @@ class EventNotFound(NotFound):
     code = "error.event_not_found"
 
 
+class OwnEventNotFound(NotFound):
+    """An organizer naming an event that is not theirs (or none): the same answer for both."""
+
+    code = "error.own_event_not_found"
+
+
 class UserNotFound(NotFound):
     code = "error.user_not_found"
 
@@ -95,6 +101,48 @@ class OrganizerAboutInvalid(DomainError):
     """The line about who is asking: carries min and max characters."""
 
     code = "error.organizer_about_invalid"
+
+
+class DateUnreadable(DomainError):
+    code = "error.date_unreadable"
+
+
+class DateInPast(DomainError):
+    code = "error.date_in_past"
+
+
+class EndBeforeStart(DomainError):
+    code = "error.end_before_start"
+
+
+class StartAfterEnd(DomainError):
+    """A new start at or after the end already set: carries nothing; the end must be changed first."""
+
+    code = "error.start_after_end"
+
+
+class FieldEmpty(DomainError):
+    code = "error.field_empty"
+
+
+class FieldTooLong(DomainError):
+    """Carries max and length (characters)."""
+
+    code = "error.field_too_long"
+
+
+class AgeLimitInvalid(DomainError):
+    code = "error.age_limit_invalid"
+
+
+class CategoryUnknown(DomainError):
+    code = "error.category_unknown"
+
+
+class EventNotEditable(DomainError):
+    """A cancelled or finished event keeps what it was: carries status."""
+
+    code = "error.event_not_editable"
 
 
 class SoldOut(DomainError):

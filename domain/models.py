@@ -78,7 +78,7 @@ class EventStatus(StrEnum):
 class Event:
     id: int
     title: str
-    starts_at: datetime
+    starts_at: datetime | None  # None only for a draft: publishing requires a start
     venue: str
     status: EventStatus = EventStatus.DRAFT
     performers: str = ""
@@ -88,9 +88,10 @@ class Event:
     age_limit: int | None = None
     conditions: str = ""
     organizer_id: int | None = None
+    poster_file_id: str | None = None
 
     def ensure_on_sale(self, now: datetime) -> None:
-        if self.status is not EventStatus.PUBLISHED or self.starts_at <= now:
+        if self.status is not EventStatus.PUBLISHED or self.starts_at is None or self.starts_at <= now:
             raise EventNotOnSale(event=self.title)
 
 

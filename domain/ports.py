@@ -59,7 +59,13 @@ class StaffRepository(Protocol):
 
 class EventRepository(Protocol):
     async def get(self, event_id: int) -> Event | None: ...
-    async def add(self, event: Event) -> Event: ...
+    async def add(self, event: Event, now: datetime | None = None) -> Event: ...
+    async def save_details(self, event: Event) -> None:
+        """Write back what an organizer edits (and the search text made of it)."""
+
+    async def get_for_update(self, event_id: int) -> Event | None:
+        """The event, locked until the transaction ends (two edits of one event queue)."""
+
     async def search_published(
         self, needle: str, now: datetime, offset: int, limit: int
     ) -> tuple[list[Event], int]: ...

@@ -14,8 +14,9 @@ def _fresh(template: Router) -> Router:
 
 
 def routers() -> list[Router]:
-    from handlers import admin, cart, catalog, common, fallback, organizer, staff, tickets, wallet
+    from handlers import admin, cart, catalog, common, event_editor, fallback, organizer, staff, tickets, wallet
 
-    # Order matters: deep links before the plain /start, free-text search and fallbacks last.
-    modules = [staff, common, admin, organizer, cart, tickets, wallet, catalog, fallback]
+    # Order matters: a dialog's steps first (they only take input in their state), deep links before the
+    # plain /start, free-text search and fallbacks last.
+    modules = [event_editor, staff, common, admin, organizer, cart, tickets, wallet, catalog, fallback]
     return [_fresh(module.router) for module in modules]

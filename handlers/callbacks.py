@@ -66,3 +66,26 @@ class OrganizerDecisionCb(CallbackData, prefix="od"):
 
 class OrganizerEventsPageCb(CallbackData, prefix="oe"):
     page: Small
+
+
+class EventFormCb(CallbackData, prefix="ef"):
+    """A button under a step of the event dialog; it names its event and step, so a button of an earlier
+    step (or another dialog) is told apart from the current one."""
+
+    action: str  # skip | back | cancel | cat
+    event_id: Id
+    field: Annotated[str, Field(max_length=16)]
+    value: Annotated[str, Field(max_length=16)] = ""
+
+
+class EventMenuCb(CallbackData, prefix="em"):
+    event_id: Id
+
+
+class EventEditCb(CallbackData, prefix="ee"):
+    event_id: Id
+    field: Annotated[str, Field(max_length=16)]
+
+
+class NewEventCb(CallbackData, prefix="ne"):
+    pass

@@ -26,15 +26,42 @@ def _url() -> str:
     return url
 
 
+def _sqlite_foreign_keys(connection, on: bool) -> None:
+    """Outside any transaction (SQLite ignores the pragma inside one), on the driver's own connection."""
+    cursor = connection.connection.dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    cursor.close()
+
+
 def do_run_migrations(connection) -> None:
+    # SQLite changes a column by rebuilding its table (batch mode): copy, drop, rename. Dropping a table
+    # other rows refer to fails with foreign keys enforced, so they are off while migrating, and the
+    # references are checked before the work is committed.
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        _sqlite_foreign_keys(connection, on=False)
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=sqlite,
         compare_type=False,
     )
-    with context.begin_transaction():
-        context.run_migrations()
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration broke {len(broken)} references, e.g. {broken[0]}")
+        if sqlite and connection.in_transaction():
+            connection.commit()  # the pragma below is ignored inside a transaction
+    except BaseException:
+        if sqlite and connection.in_transaction():
+            connection.rollback()
+        raise
+    finally:
+        if sqlite:
+            _sqlite_foreign_keys(connection, on=True)
 
 
 async def _run_async() -> None:

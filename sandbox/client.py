@@ -67,6 +67,18 @@ class ScriptedUser(ChatView):
             tracker = self._sandbox._post_group_message(self, chat, text)
         return await self._sandbox._wait(tracker) if wait and tracker is not None else []
 
+    async def send_photo(self, data: bytes, caption: str = "", *, wait: bool = True) -> list[SandboxMessage]:
+        """Send a picture (PNG/JPEG bytes) as a photo in the private chat, with an optional caption."""
+        tracker = self._sandbox._post_user_media(self, "photo", data, caption, "photo.jpg", "image/jpeg")
+        return await self._sandbox._wait(tracker) if wait else []
+
+    async def send_document(
+        self, data: bytes, file_name: str, mime_type: str = "", caption: str = "", *, wait: bool = True
+    ) -> list[SandboxMessage]:
+        """Send a file (as Telegram's "send as file", uncompressed) in the private chat."""
+        tracker = self._sandbox._post_user_media(self, "document", data, caption, file_name, mime_type)
+        return await self._sandbox._wait(tracker) if wait else []
+
     async def press(
         self,
         label: str,

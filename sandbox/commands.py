@@ -67,7 +67,7 @@ class CommandsMixin:
             raise bad_request("unsupported bot command scope type")
         for name in _SCOPES[kind]:
             if name not in scope:
-                raise bad_request(f"can't parse BotCommandScope JSON object: field \"{name}\" is missing")
+                raise bad_request(f'can\'t parse BotCommandScope JSON object: field "{name}" is missing')
         if "chat_id" in scope:
             scope = {**scope, "chat_id": self._require_chat({"chat_id": scope["chat_id"]})}
         if kind == "default":

@@ -7,7 +7,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from .models import SandboxMessage
+from .files import MAX_PHOTO_BYTES
+from .models import SandboxMessage, Upload
 
 if TYPE_CHECKING:
     from .client import ScriptedUser
@@ -49,6 +50,34 @@ class IncomingMixin:
         pending, tracker = self._post_update(
             "message", payload, person.id, f"message {_short(text)!r} from {person.name}"
         )
+        person._last_update = pending
+        return tracker
+
+    def _post_user_media(
+        self, person: ScriptedUser, kind: str, data: bytes, caption: str, file_name: str, mime_type: str
+    ) -> _Tracker:
+        """A photo or a document a person sends in their private chat. As Telegram's apps do, a photo is
+        sent compressed (a picture over 10 MB can only be sent as a file), so such a photo is refused here
+        as a mistake of the test; a document may be up to 2 GB."""
+        self._known_chats.add(person.id)
+        if kind == "photo":
+            if len(data) > MAX_PHOTO_BYTES:
+                raise AssertionError("Telegram apps send a picture over 10 MB as a document: use send_document")
+            stored = self._store_file(Upload(file_name, mime_type or "image/jpeg", data), "photo")
+            extra: dict[str, Any] = {"photo": [self._photo_size(stored)]}
+        else:
+            stored = self._store_file(Upload(file_name, mime_type, data), "document")
+            extra = {"document": self._document_json(stored)}
+        if caption:
+            extra["caption"] = caption
+        payload = self._incoming_message(person.id, "", sender=self._user_json(person), extra=extra)
+        stored_message = self._chat(person.id).messages[payload["message_id"]]
+        if kind == "photo":
+            stored_message.photo = data
+        else:
+            stored_message.document, stored_message.document_name = data, file_name
+        described = f"{kind} {file_name!r} from {person.name}"
+        pending, tracker = self._post_update("message", payload, person.id, described)
         person._last_update = pending
         return tracker
 
@@ -147,11 +176,18 @@ class IncomingMixin:
             payload["sender_chat"] = sender_chat
         payload.update({"chat": self._chat_json(chat_id), "date": int(time.time())})
         payload.update(extra or {})
-        payload["text"] = text
+        if text or not extra or not ({"photo", "document"} & extra.keys()):
+            payload["text"] = text
         entities = _command_entities(text)
         if entities:
             payload["entities"] = entities
         chat.messages[message_id] = SandboxMessage(
-            message_id=message_id, chat_id=chat_id, date=payload["date"], from_bot=False, text=text, raw=payload
+            message_id=message_id,
+            chat_id=chat_id,
+            date=payload["date"],
+            from_bot=False,
+            text=payload.get("text"),
+            caption=payload.get("caption"),
+            raw=payload,
         )
         return payload

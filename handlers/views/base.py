@@ -31,8 +31,9 @@ def money(amount: Money) -> str:
     return fmt.money(amount, lang())
 
 
-def when(moment: datetime, tz: ZoneInfo) -> str:
-    return fmt.when(moment, lang(), tz)
+def when(moment: datetime | None, tz: ZoneInfo) -> str:
+    """A draft may have no date yet."""
+    return fmt.when(moment, lang(), tz) if moment is not None else _("editor.no_date")
 
 
 def tickets_n(n: int) -> str:

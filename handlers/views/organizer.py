@@ -9,8 +9,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from domain.models import EventStatus, OrganizerRequest, OrganizerRequestStatus, User
 from domain.views import OrganizerEventsPage
-from handlers.callbacks import OrganizerDecisionCb, OrganizerEventsPageCb
-from handlers.views.base import _, clip, escape, events_n, fmt, lang, pager
+from handlers.callbacks import EventMenuCb, NewEventCb, OrganizerDecisionCb, OrganizerEventsPageCb
+from handlers.views.base import _, btn, clip, escape, events_n, fmt, lang, pager
 
 
 def person(user: User) -> str:
@@ -37,9 +37,11 @@ def decided_card(request: OrganizerRequest, applicant: User, admin: User) -> str
     return head + "\n\n" + _(key).format(admin=escape(admin.display_name))
 
 
-def events_page(page: OrganizerEventsPage, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup | None]:
+def events_page(page: OrganizerEventsPage, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup]:
     if not page.total:
-        return _("organizer.events.empty"), None
+        kb = InlineKeyboardBuilder()
+        kb.row(btn(_("button.new_event"), NewEventCb()))
+        return _("organizer.events.empty"), kb.as_markup()
     lines = [_("organizer.events.header").format(count=events_n(page.total), page=page.page + 1, pages=page.pages)]
     for n, line in enumerate(page.items, start=page.page * 10 + 1):
         e = line.event
@@ -48,16 +50,21 @@ def events_page(page: OrganizerEventsPage, tz: ZoneInfo) -> tuple[str, InlineKey
                 n=n,
                 mark=STATUS_MARKS[e.status],
                 title=escape(clip(e.title, 80)),
-                when=fmt.short_when(e.starts_at, lang(), tz),
+                when=fmt.short_when(e.starts_at, lang(), tz) if e.starts_at else _("editor.no_date"),
                 status=_("event.status." + e.status.value),
                 sold=line.sold,
                 quantity=line.quantity,
                 id=e.id,
             )
         )
+    lines.append(_("organizer.events.open"))
     kb = InlineKeyboardBuilder()
+    for n, line in enumerate(page.items, start=page.page * 10 + 1):
+        kb.button(text=str(n), callback_data=EventMenuCb(event_id=line.event.id))
+    kb.adjust(5)
     pager(kb, page.page, page.pages, lambda n: OrganizerEventsPageCb(page=n))
-    return "\n".join(lines), kb.as_markup() if page.pages > 1 else None
+    kb.row(btn(_("button.new_event"), NewEventCb()))
+    return "\n".join(lines), kb.as_markup()
 
 
 STATUS_MARKS = {

@@ -25,7 +25,25 @@ def _event(row) -> Event:
         age_limit=row.age_limit,
         conditions=row.conditions,
         organizer_id=row.organizer_id,
+        poster_file_id=row.poster_file_id,
     )
+
+
+def _details(event: Event) -> dict:
+    """The columns an organizer edits, and the search text made of them."""
+    return {
+        "title": event.title,
+        "performers": event.performers,
+        "description": event.description,
+        "venue": event.venue,
+        "category": event.category,
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+        "age_limit": event.age_limit,
+        "conditions": event.conditions,
+        "poster_file_id": event.poster_file_id,
+        "search_text": search_text(event),
+    }
 
 
 def _ticket_type(row) -> TicketType:
@@ -79,25 +97,26 @@ class EventRepo(Repo):
         row = (await self.conn.execute(_EVENT, {"id": event_id})).first()
         return _event(row) if row else None
 
-    async def add(self, event: Event) -> Event:
+    async def add(self, event: Event, now: datetime | None = None) -> Event:
         values = {
-            "title": event.title,
-            "performers": event.performers,
-            "description": event.description,
-            "venue": event.venue,
-            "category": event.category,
-            "starts_at": event.starts_at,
-            "ends_at": event.ends_at,
+            **_details(event),
             "status": event.status.value,
-            "age_limit": event.age_limit,
-            "conditions": event.conditions,
             "organizer_id": event.organizer_id,
-            "search_text": search_text(event),
-            "created_at": event.starts_at,
+            "created_at": now or event.starts_at,
         }
         result = await self.conn.execute(insert(events).values(**values).returning(events.c.id))
         event.id = result.scalar_one()
         return event
+
+    async def save_details(self, event: Event) -> None:
+        await self.conn.execute(update(events).where(events.c.id == event.id).values(**_details(event)))
+
+    async def get_for_update(self, event_id: int) -> Event | None:
+        stmt = select(events).where(events.c.id == event_id)
+        if self.conn.dialect.name == "postgresql":
+            stmt = stmt.with_for_update()
+        row = (await self.conn.execute(stmt)).first()
+        return _event(row) if row else None
 
     async def search_published(self, needle: str, now: datetime, offset: int, limit: int) -> tuple[list[Event], int]:
         words = [w for w in needle.split() if w]

@@ -12,7 +12,6 @@ from storage.tables import metadata
 
 # SQLite cannot reflect expression indexes (lower(username)): compared on PostgreSQL only.
 pytestmark = [
-    pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index"),
     pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index"),
 ]
 
@@ -51,4 +50,38 @@ async def test_downgrade_to_base_and_upgrade_again(engine):
             assert await conn.run_sync(_diff) == []
     finally:
         # The PostgreSQL database is shared by the session: whatever happened, leave it migrated.
+        await upgrade(engine)
+
+
+async def test_rebuilding_a_table_others_refer_to_keeps_every_row_and_reference(engine):
+    """0005 changes events.starts_at: SQLite rebuilds the events table, which tariffs, carts, orders and
+    tickets refer to. Foreign keys are off during the rebuild and on again afterwards, rows intact."""
+    try:
+        await downgrade(engine, "0004")
+        async with engine.begin() as conn:
+            await conn.exec_driver_sql(
+                "INSERT INTO users (id, telegram_id, first_name, language, created_at, updated_at) "
+                "VALUES (1, 42, 'Anna', 'ru', '2026-11-24 10:00:00', '2026-11-24 10:00:00')"
+            )
+            await conn.exec_driver_sql(
+                "INSERT INTO events (id, title, venue, starts_at, status, organizer_id, created_at) "
+                "VALUES (7, 'Маузер', 'Сатирикон', '2026-12-24 16:00:00', 'published', 1, '2026-11-24 10:00:00')"
+            )
+            await conn.exec_driver_sql(
+                "INSERT INTO ticket_types (id, event_id, name, price_minor, currency, quantity) "
+                "VALUES (3, 7, 'Standard', 150000, 'RUB', 50)"
+            )
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            row = (await conn.exec_driver_sql("SELECT title, poster_file_id FROM events WHERE id = 7")).one()
+            assert tuple(row) == ("Маузер", None)
+            assert (await conn.exec_driver_sql("SELECT event_id FROM ticket_types WHERE id = 3")).scalar() == 7
+            if conn.dialect.name == "sqlite":
+                assert (await conn.exec_driver_sql("PRAGMA foreign_keys")).scalar() == 1
+                assert (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all() == []
+            await conn.exec_driver_sql(
+                "INSERT INTO events (title, venue, status, created_at) "
+                "VALUES ('Draft', '', 'draft', '2026-11-24 10:00:00')"
+            )
+    finally:
         await upgrade(engine)

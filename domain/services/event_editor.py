@@ -1,0 +1,122 @@
+"""Organizers create and edit their own events, one field at a time, each checked where it is typed.
+
+A draft is stored from its first field (the title), so a dialog abandoned halfway keeps what was typed.
+Every change re-reads the role and the event's owner from the database: button data and dialog state
+can be forged or stale, and a revoked organizer stops at once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from domain.clock import Clock
+from domain.dates import parse_local
+from domain.errors import EndBeforeStart, EventNotEditable, FieldEmpty, NotOrganizer, OwnEventNotFound, StartAfterEnd
+from domain.event_fields import REQUIRED, EventField, clean_text, parse_age_limit, parse_category
+from domain.models import Event, EventStatus, User
+from domain.ports import UnitOfWork, UnitOfWorkFactory
+
+EDITABLE = frozenset({EventStatus.DRAFT, EventStatus.PUBLISHED})
+TEXT_FIELDS = frozenset(
+    {EventField.TITLE, EventField.PERFORMERS, EventField.DESCRIPTION, EventField.VENUE, EventField.CONDITIONS}
+)
+
+
+class EventEditor:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def create(self, user: User, title: str) -> Event:
+        """A draft with its title; everything else comes step by step."""
+        value = clean_text(EventField.TITLE, title)
+        async with self._uow() as uow:
+            if not await uow.organizers.is_organizer(user.id):
+                raise NotOrganizer()
+            event = Event(0, value, None, "", EventStatus.DRAFT, organizer_id=user.id)
+            await uow.events.add(event, now=self._clock.now())
+            await uow.commit()
+        return event
+
+    async def own(self, user: User, event_id: int, editable: bool = False) -> Event:
+        """One's own event; editable=True refuses a cancelled or finished one up front."""
+        async with self._uow(write=False) as uow:
+            event = await _own(uow, user, event_id)
+        if editable:
+            _ensure_editable(event)
+        return event
+
+    async def set_text(self, user: User, event_id: int, field: EventField, text: str, tz: ZoneInfo) -> Event:
+        """Any field typed as text (dates in the organizer's zone, `tz`); the poster goes by set_poster."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            event = await _own(uow, user, event_id, lock=True)
+            _ensure_editable(event)
+            _apply(event, field, text, tz, now)
+            await uow.events.save_details(event)
+            await uow.commit()
+        return event
+
+    async def set_poster(self, user: User, event_id: int, file_id: str) -> Event:
+        async with self._uow() as uow:
+            event = await _own(uow, user, event_id, lock=True)
+            _ensure_editable(event)
+            event.poster_file_id = file_id
+            await uow.events.save_details(event)
+            await uow.commit()
+        return event
+
+    async def clear(self, user: User, event_id: int, field: EventField) -> Event:
+        """Skip or remove an optional field; the title, venue and start can only be replaced."""
+        if field in REQUIRED:
+            raise FieldEmpty()
+        async with self._uow() as uow:
+            event = await _own(uow, user, event_id, lock=True)
+            _ensure_editable(event)
+            if field is EventField.ENDS_AT:
+                event.ends_at = None
+            elif field is EventField.POSTER:
+                event.poster_file_id = None
+            elif field is EventField.AGE_LIMIT:
+                event.age_limit = None
+            else:
+                setattr(event, field.value, "")
+            await uow.events.save_details(event)
+            await uow.commit()
+        return event
+
+
+async def _own(uow: UnitOfWork, user: User, event_id: int, lock: bool = False) -> Event:
+    """Someone else's event is answered as a missing one: its existence is nobody else's business."""
+    if not await uow.organizers.is_organizer(user.id):
+        raise NotOrganizer()
+    event = await (uow.events.get_for_update(event_id) if lock else uow.events.get(event_id))
+    if event is None or event.organizer_id != user.id:
+        raise OwnEventNotFound()
+    return event
+
+
+def _ensure_editable(event: Event) -> None:
+    if event.status not in EDITABLE:
+        raise EventNotEditable()
+
+
+def _apply(event: Event, field: EventField, text: str, tz: ZoneInfo, now: datetime) -> None:
+    if field in TEXT_FIELDS:
+        setattr(event, field.value, clean_text(field, text))
+    elif field is EventField.CATEGORY:
+        event.category = parse_category(text.strip())
+    elif field is EventField.AGE_LIMIT:
+        event.age_limit = parse_age_limit(text)
+    elif field is EventField.STARTS_AT:
+        starts = parse_local(text, tz, now)
+        if event.ends_at is not None and event.ends_at <= starts:
+            raise StartAfterEnd()
+        event.starts_at = starts
+    elif field is EventField.ENDS_AT:
+        ends = parse_local(text, tz, now)
+        if event.starts_at is not None and ends <= event.starts_at:
+            raise EndBeforeStart()
+        event.ends_at = ends
+    else:  # the poster is a photo, not text
+        raise FieldEmpty()
