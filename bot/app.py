@@ -45,6 +45,7 @@ from domain.services.checkin import CheckinService
 from domain.services.checkout import CheckoutService
 from domain.services.event_editor import EventEditor
 from domain.services.organizers import OrganizerService
+from domain.services.tariff_editor import TariffEditor
 from domain.services.tickets import TicketService
 from domain.services.users import UserService
 from domain.services.wallet import WalletService
@@ -71,6 +72,7 @@ class Services:
     admin: AdminService
     organizers: OrganizerService
     editor: EventEditor
+    tariffs: TariffEditor
 
     def as_workflow_data(self) -> dict:
         return dict(self.__dict__)
@@ -120,6 +122,7 @@ def build_services(
         admin=AdminService(uow, clock, admins),
         organizers=OrganizerService(uow, clock, admins),
         editor=EventEditor(uow, clock),
+        tariffs=TariffEditor(uow, clock, hold, cur),
     )
 
 

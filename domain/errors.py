@@ -145,6 +145,46 @@ class EventNotEditable(DomainError):
     code = "error.event_not_editable"
 
 
+class PriceInvalid(DomainError):
+    """Carries max (Money)."""
+
+    code = "error.price_invalid"
+
+
+class QuantityInvalid(DomainError):
+    """Carries max."""
+
+    code = "error.quantity_invalid"
+
+
+class QuantityBelowTaken(DomainError):
+    """Lowering a tariff below what is sold plus held: carries taken."""
+
+    code = "error.quantity_below_taken"
+
+
+class OrderLimitInvalid(DomainError):
+    """Carries max."""
+
+    code = "error.order_limit_invalid"
+
+
+class SalesWindowInvalid(DomainError):
+    """A sales window ending at or before it starts."""
+
+    code = "error.sales_window_invalid"
+
+
+class EventIncomplete(DomainError):
+    """Publishing an event that lacks something: carries missing (field names, "tariffs")."""
+
+    code = "error.event_incomplete"
+
+
+class AlreadyPublished(DomainError):
+    code = "error.already_published"
+
+
 class SoldOut(DomainError):
     code = "error.sold_out"
 

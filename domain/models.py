@@ -107,6 +107,11 @@ class TicketType:
     sales_start: datetime | None = None
     sales_end: datetime | None = None
     position: int = 0
+    max_per_order: int | None = None
+
+    def order_limit(self, shop_limit: int) -> int:
+        """The organizer's limit for this tariff, never above the shop's own."""
+        return min(self.max_per_order, shop_limit) if self.max_per_order else shop_limit
 
     @property
     def available(self) -> int:

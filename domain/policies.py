@@ -19,11 +19,13 @@ class HoldPolicy:
     def hold_for(self) -> timedelta:
         return timedelta(minutes=self.hold_minutes)
 
-    def check_quantity(self, qty: int, already_in_cart: int) -> None:
-        if qty < 1 or qty > self.max_per_order:
-            raise InvalidQuantity(max=self.max_per_order)
-        if already_in_cart + qty > self.max_per_order:
-            raise LimitReached(max=self.max_per_order, in_cart=already_in_cart)
+    def check_quantity(self, qty: int, already_in_cart: int, limit: int | None = None) -> None:
+        """limit: the tariff's own per-order limit (TicketType.order_limit), never above the shop's."""
+        most = min(limit, self.max_per_order) if limit else self.max_per_order
+        if qty < 1 or qty > most:
+            raise InvalidQuantity(max=most)
+        if already_in_cart + qty > most:
+            raise LimitReached(max=most, in_cart=already_in_cart)
 
     def check_lines(self, lines_in_cart: int) -> None:
         if lines_in_cart >= self.max_cart_lines:

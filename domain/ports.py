@@ -11,6 +11,7 @@ from domain.models import (
     CartItem,
     EntryKind,
     Event,
+    EventStatus,
     ItemState,
     Language,
     Order,
@@ -63,6 +64,9 @@ class EventRepository(Protocol):
     async def save_details(self, event: Event) -> None:
         """Write back what an organizer edits (and the search text made of it)."""
 
+    async def set_status(self, event_id: int, old: EventStatus, new: EventStatus) -> bool:
+        """Conditional: False when the event was not in `old` any more."""
+
     async def get_for_update(self, event_id: int) -> Event | None:
         """The event, locked until the transaction ends (two edits of one event queue)."""
 
@@ -80,6 +84,11 @@ class EventRepository(Protocol):
         """Tariffs by id, each with its event, in one read."""
 
     async def add_ticket_type(self, ticket_type: TicketType) -> TicketType: ...
+    async def save_tariff(self, ticket_type: TicketType) -> None:
+        """Name, price, sales window and order limit; the quantity goes by set_quantity."""
+
+    async def set_quantity(self, ticket_type_id: int, quantity: int) -> bool:
+        """False (nothing changed) when sold plus held exceed the new quantity."""
 
 
 class Inventory(Protocol):

@@ -43,6 +43,7 @@ class TariffOffer:
     ticket_type: TicketType
     on_sale: bool
     max_qty: int
+    reason: str | None = None  # why not on sale: not_yet (sales_start says when), closed, sold_out
 
 
 @dataclass(frozen=True, slots=True)

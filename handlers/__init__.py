@@ -14,9 +14,21 @@ def _fresh(template: Router) -> Router:
 
 
 def routers() -> list[Router]:
-    from handlers import admin, cart, catalog, common, event_editor, fallback, organizer, staff, tickets, wallet
+    from handlers import (
+        admin,
+        cart,
+        catalog,
+        common,
+        event_editor,
+        fallback,
+        organizer,
+        staff,
+        tariffs,
+        tickets,
+        wallet,
+    )
 
     # Order matters: a dialog's steps first (they only take input in their state), deep links before the
     # plain /start, free-text search and fallbacks last.
-    modules = [event_editor, staff, common, admin, organizer, cart, tickets, wallet, catalog, fallback]
+    modules = [event_editor, tariffs, staff, common, admin, organizer, cart, tickets, wallet, catalog, fallback]
     return [_fresh(module.router) for module in modules]

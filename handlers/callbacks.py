@@ -89,3 +89,33 @@ class EventEditCb(CallbackData, prefix="ee"):
 
 class NewEventCb(CallbackData, prefix="ne"):
     pass
+
+
+class TariffListCb(CallbackData, prefix="tl"):
+    event_id: Id
+
+
+class NewTariffCb(CallbackData, prefix="nt"):
+    event_id: Id
+
+
+class TariffMenuCb(CallbackData, prefix="tm"):
+    ticket_type_id: Id
+
+
+class TariffEditCb(CallbackData, prefix="te"):
+    ticket_type_id: Id
+    field: Annotated[str, Field(max_length=16)]
+
+
+class TariffFormCb(CallbackData, prefix="tf"):
+    """A button under a step of the tariff dialog, naming its event, tariff (0 while creating) and step."""
+
+    action: str  # skip | back | cancel
+    event_id: Id
+    ticket_type_id: Id
+    field: Annotated[str, Field(max_length=16)]
+
+
+class PublishCb(CallbackData, prefix="pb"):
+    event_id: Id

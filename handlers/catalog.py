@@ -65,10 +65,10 @@ async def event_card(
 
 
 @router.callback_query(TariffCb.filter())
-async def tariff(query: CallbackQuery, callback_data: TariffCb, catalog: CatalogService) -> None:
+async def tariff(query: CallbackQuery, callback_data: TariffCb, catalog: CatalogService, tz: ZoneInfo) -> None:
     event, offer = await catalog.tariff(callback_data.ticket_type_id)
     if not offer.on_sale or offer.max_qty < 1:
-        text, kb = catalog_view.tariff_unavailable(event, offer)
+        text, kb = catalog_view.tariff_unavailable(event, offer, tz)
     else:
         qty = min(max(callback_data.qty, 1), offer.max_qty)
         text, kb = catalog_view.tariff_picker(event, offer, qty)

@@ -13,11 +13,12 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
+from domain.errors import EventIncomplete
 from domain.event_fields import STEPS, EventField
 from domain.models import Event, User
 from domain.services.event_editor import EventEditor
 from domain.services.organizers import OrganizerService
-from handlers.callbacks import EventEditCb, EventFormCb, EventMenuCb, NewEventCb
+from handlers.callbacks import EventEditCb, EventFormCb, EventMenuCb, NewEventCb, PublishCb
 from handlers.editing import show
 from handlers.views import base as v
 from handlers.views import event_editor as view
@@ -36,7 +37,21 @@ async def _ask(message: Message, state: FSMContext, field: EventField, event: Ev
     await message.answer(text, reply_markup=markup)
 
 
-async def _next(message: Message, state: FSMContext, event: Event, field: EventField, creating: bool, tz) -> None:
+async def render_menu(editor: EventEditor, user: User, event_id: int, tz: ZoneInfo):
+    event, tariffs, missing = await editor.overview(user, event_id)
+    return view.menu(event, tz, len(tariffs), missing)
+
+
+async def _next(
+    message: Message,
+    state: FSMContext,
+    event: Event,
+    field: EventField,
+    creating: bool,
+    tz,
+    editor: EventEditor,
+    user: User,
+) -> None:
     """After a step: the next one while creating, else (or after the last) the event's menu."""
     position = STEPS.index(field)
     if creating and position + 1 < len(STEPS):
@@ -45,7 +60,7 @@ async def _next(message: Message, state: FSMContext, event: Event, field: EventF
     await state.clear()
     if creating:
         await message.answer(v._("editor.created").format(title=v.escape(event.title)))
-    text, markup = view.menu(event, tz)
+    text, markup = await render_menu(editor, user, event.id, tz)
     await message.answer(text, reply_markup=markup)
 
 
@@ -74,7 +89,7 @@ async def typed(message: Message, state: FSMContext, user: User, editor: EventEd
         event = await editor.create(user, message.text)
     else:
         event = await editor.set_text(user, data["event_id"], field, message.text, tz)
-    await _next(message, state, event, field, creating, tz)
+    await _next(message, state, event, field, creating, tz, editor, user)
 
 
 @router.message(StateFilter(EventForm.filling), F.photo)
@@ -85,7 +100,7 @@ async def photo(message: Message, state: FSMContext, user: User, editor: EventEd
         await message.answer(v._("editor.text_expected"))
         return
     event = await editor.set_poster(user, data["event_id"], message.photo[-1].file_id)
-    await _next(message, state, event, field, bool(data.get("creating")), tz)
+    await _next(message, state, event, field, bool(data.get("creating")), tz, editor, user)
 
 
 @router.message(StateFilter(EventForm.filling), F.document)
@@ -111,7 +126,7 @@ async def _cancel(message: Message, state: FSMContext, user: User, editor: Event
     if data.get("creating"):
         await message.answer(v._("editor.cancelled_draft").format(title=v.escape(event.title)))
     else:
-        text, markup = view.menu(event, tz)
+        text, markup = await render_menu(editor, user, event.id, tz)
         await message.answer(text, reply_markup=markup)
 
 
@@ -143,18 +158,38 @@ async def form_button(
         await _ask(query.message, state, STEPS[STEPS.index(field) - 1], event, tz, creating=True)
     elif callback_data.action == "skip" and callback_data.event_id:
         event = await editor.clear(user, callback_data.event_id, field)
-        await _next(query.message, state, event, field, creating, tz)
+        await _next(query.message, state, event, field, creating, tz, editor, user)
     elif callback_data.action == "cat" and field is EventField.CATEGORY and callback_data.event_id:
         event = await editor.set_text(user, callback_data.event_id, field, callback_data.value, tz)
-        await _next(query.message, state, event, field, creating, tz)
+        await _next(query.message, state, event, field, creating, tz, editor, user)
     else:
         callback_answer.text, callback_answer.show_alert = v._("editor.stale_step"), True
 
 
 @router.callback_query(EventMenuCb.filter())
 async def event_menu(query: CallbackQuery, callback_data: EventMenuCb, user: User, editor: EventEditor, tz: ZoneInfo):
-    event = await editor.own(user, callback_data.event_id)
-    text, markup = view.menu(event, tz)
+    text, markup = await render_menu(editor, user, callback_data.event_id, tz)
+    await show(query, text, markup)
+
+
+@router.callback_query(PublishCb.filter())
+async def publish(
+    query: CallbackQuery,
+    callback_data: PublishCb,
+    callback_answer: CallbackAnswer,
+    user: User,
+    editor: EventEditor,
+    tz: ZoneInfo,
+) -> None:
+    callback_answer.show_alert = True
+    try:
+        event = await editor.publish(user, callback_data.event_id)
+    except EventIncomplete as error:
+        missing = view.missing_names(error.params["missing"])
+        callback_answer.text = v._("error.event_incomplete").format(fields=missing)
+        return
+    callback_answer.text = v._("editor.published").format(title=v.clip(event.title, 100))
+    text, markup = await render_menu(editor, user, event.id, tz)
     await show(query, text, markup)
 
 

@@ -126,6 +126,7 @@ ticket_types = Table(
     Column("sales_start", TS),
     Column("sales_end", TS),
     Column("position", Integer, nullable=False, server_default="0"),
+    Column("max_per_order", Integer),  # None: the shop's limit (HoldPolicy.max_per_order)
     # The database itself refuses an oversell, whatever the code above it does.
     CheckConstraint("sold >= 0 AND held >= 0 AND sold + held <= quantity", name="quota"),
     CheckConstraint("price_minor >= 0", name="price"),

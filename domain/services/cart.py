@@ -114,7 +114,7 @@ class CartService:
             if not expired_ok and any(i.state is ItemState.HELD and not i.hold_active(now) for i in cart.items):
                 return None  # nothing changed yet: released first, then added
             same = [i for i in cart.items if i.ticket_type_id == tt.id and i.state is ItemState.HELD]
-            self._policy.check_quantity(qty, sum(i.qty for i in same))
+            self._policy.check_quantity(qty, sum(i.qty for i in same), tt.max_per_order)
             if not same:
                 self._policy.check_lines(len(cart.items))
             until = now + self._policy.hold_for
@@ -174,7 +174,8 @@ class CartService:
             item = await self._own_item(uow, user_id, item_id, now, seen_version)
             if not item.hold_active(now) or item.ticket_type_id is None:
                 raise CartItemNotFound()
-            self._policy.check_quantity(qty, await self._same_tariff_elsewhere(uow, user_id, item, now))
+            limit = (await uow.events.ticket_type(item.ticket_type_id)).max_per_order
+            self._policy.check_quantity(qty, await self._same_tariff_elsewhere(uow, user_id, item, now), limit)
             delta = qty - item.qty
             if delta == 0:
                 return await self._view(uow, user_id, now)
@@ -207,11 +208,13 @@ class CartService:
             item = await self._own_item(uow, user_id, item_id, now, seen_version)
             if item.state is not ItemState.EXPIRED or item.ticket_type_id is None:
                 raise CartChanged()
-            self._policy.check_quantity(item.qty, await self._same_tariff_elsewhere(uow, user_id, item, now))
             tt = await uow.events.ticket_type(item.ticket_type_id)
             event = await uow.events.get(item.event_id) if item.event_id else None
             if tt is None or event is None:
                 raise EventNotFound()
+            self._policy.check_quantity(
+                item.qty, await self._same_tariff_elsewhere(uow, user_id, item, now), tt.max_per_order
+            )
             event.ensure_on_sale(now)
             tt.ensure_sales_open(now)
             if not await uow.carts.transition(item.id, ItemState.EXPIRED, ItemState.HELD, now, qty=item.qty):

@@ -135,5 +135,13 @@ class CatalogService:
 
     def _offer(self, event: Event, tt: TicketType, now) -> TariffOffer:
         """For a published event (both callers refuse any other)."""
-        on_sale = event.starts_at > now and tt.sales_open(now)
-        return TariffOffer(tt, on_sale and tt.available > 0, min(tt.available, self._policy.max_per_order))
+        if tt.sales_start is not None and now < tt.sales_start:
+            reason = "not_yet"
+        elif event.starts_at is None or event.starts_at <= now or not tt.sales_open(now):
+            reason = "closed"
+        elif tt.available <= 0:
+            reason = "sold_out"
+        else:
+            reason = None
+        limit = min(tt.available, tt.order_limit(self._policy.max_per_order))
+        return TariffOffer(tt, reason is None, limit, reason)

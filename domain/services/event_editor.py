@@ -11,9 +11,18 @@ from zoneinfo import ZoneInfo
 
 from domain.clock import Clock
 from domain.dates import parse_local
-from domain.errors import EndBeforeStart, EventNotEditable, FieldEmpty, NotOrganizer, OwnEventNotFound, StartAfterEnd
+from domain.errors import (
+    AlreadyPublished,
+    EndBeforeStart,
+    EventIncomplete,
+    EventNotEditable,
+    FieldEmpty,
+    NotOrganizer,
+    OwnEventNotFound,
+    StartAfterEnd,
+)
 from domain.event_fields import REQUIRED, EventField, clean_text, parse_age_limit, parse_category
-from domain.models import Event, EventStatus, User
+from domain.models import Event, EventStatus, TicketType, User
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 
 EDITABLE = frozenset({EventStatus.DRAFT, EventStatus.PUBLISHED})
@@ -41,17 +50,17 @@ class EventEditor:
     async def own(self, user: User, event_id: int, editable: bool = False) -> Event:
         """One's own event; editable=True refuses a cancelled or finished one up front."""
         async with self._uow(write=False) as uow:
-            event = await _own(uow, user, event_id)
+            event = await own_event(uow, user, event_id)
         if editable:
-            _ensure_editable(event)
+            ensure_editable(event)
         return event
 
     async def set_text(self, user: User, event_id: int, field: EventField, text: str, tz: ZoneInfo) -> Event:
         """Any field typed as text (dates in the organizer's zone, `tz`); the poster goes by set_poster."""
         now = self._clock.now()
         async with self._uow() as uow:
-            event = await _own(uow, user, event_id, lock=True)
-            _ensure_editable(event)
+            event = await own_event(uow, user, event_id, lock=True)
+            ensure_editable(event)
             _apply(event, field, text, tz, now)
             await uow.events.save_details(event)
             await uow.commit()
@@ -59,8 +68,8 @@ class EventEditor:
 
     async def set_poster(self, user: User, event_id: int, file_id: str) -> Event:
         async with self._uow() as uow:
-            event = await _own(uow, user, event_id, lock=True)
-            _ensure_editable(event)
+            event = await own_event(uow, user, event_id, lock=True)
+            ensure_editable(event)
             event.poster_file_id = file_id
             await uow.events.save_details(event)
             await uow.commit()
@@ -71,8 +80,8 @@ class EventEditor:
         if field in REQUIRED:
             raise FieldEmpty()
         async with self._uow() as uow:
-            event = await _own(uow, user, event_id, lock=True)
-            _ensure_editable(event)
+            event = await own_event(uow, user, event_id, lock=True)
+            ensure_editable(event)
             if field is EventField.ENDS_AT:
                 event.ends_at = None
             elif field is EventField.POSTER:
@@ -85,8 +94,42 @@ class EventEditor:
             await uow.commit()
         return event
 
+    async def overview(self, user: User, event_id: int) -> tuple[Event, list[TicketType], list[str]]:
+        """The event's menu: the event, its tariffs, and what it still lacks to go on sale."""
+        async with self._uow(write=False) as uow:
+            event = await own_event(uow, user, event_id)
+            tariffs = await uow.events.ticket_types(event.id)
+        return event, tariffs, missing_for_sale(event, tariffs, self._clock.now())
 
-async def _own(uow: UnitOfWork, user: User, event_id: int, lock: bool = False) -> Event:
+    async def publish(self, user: User, event_id: int) -> Event:
+        """A complete draft goes on sale; a second tap is told it is on sale already."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            event = await own_event(uow, user, event_id, lock=True)
+            if event.status is EventStatus.PUBLISHED:
+                raise AlreadyPublished()
+            ensure_editable(event)
+            missing = missing_for_sale(event, await uow.events.ticket_types(event.id), now)
+            if missing:
+                raise EventIncomplete(missing=missing)
+            if not await uow.events.set_status(event.id, EventStatus.DRAFT, EventStatus.PUBLISHED):
+                raise AlreadyPublished()
+            await uow.commit()
+        event.status = EventStatus.PUBLISHED
+        return event
+
+
+def missing_for_sale(event: Event, tariffs: list[TicketType], now) -> list[str]:
+    """What publishing requires: a title, a venue, a start still ahead, and at least one tariff."""
+    missing = [f.value for f in (EventField.TITLE, EventField.VENUE) if not getattr(event, f.value)]
+    if event.starts_at is None or event.starts_at <= now:
+        missing.append(EventField.STARTS_AT.value)
+    if not tariffs:
+        missing.append("tariffs")
+    return missing
+
+
+async def own_event(uow: UnitOfWork, user: User, event_id: int, lock: bool = False) -> Event:
     """Someone else's event is answered as a missing one: its existence is nobody else's business."""
     if not await uow.organizers.is_organizer(user.id):
         raise NotOrganizer()
@@ -96,7 +139,7 @@ async def _own(uow: UnitOfWork, user: User, event_id: int, lock: bool = False) -
     return event
 
 
-def _ensure_editable(event: Event) -> None:
+def ensure_editable(event: Event) -> None:
     if event.status not in EDITABLE:
         raise EventNotEditable()
 

@@ -67,7 +67,7 @@ def event_card(card: EventCard, tz: ZoneInfo, admin: bool = False) -> tuple[str,
     kb = InlineKeyboardBuilder()
     for offer in card.tariffs:
         tt = offer.ticket_type
-        status = money(tt.price) if offer.on_sale else _("tariff.unavailable")
+        status = money(tt.price) if offer.on_sale else unavailable_reason(offer, tz)
         kb.button(text=f"{clip(tt.name, 40)} · {status}", callback_data=TariffCb(ticket_type_id=tt.id, qty=1))
     kb.button(text=_("button.cart"), callback_data=CartCb(op="show"))
     kb.adjust(1)
@@ -102,8 +102,19 @@ def tariff_picker(event, offer: TariffOffer, qty: int) -> tuple[str, InlineKeybo
     return text, kb.as_markup()
 
 
-def tariff_unavailable(event, offer: TariffOffer) -> tuple[str, InlineKeyboardMarkup]:
+def unavailable_reason(offer: TariffOffer, tz: ZoneInfo) -> str:
+    """Early bird not open yet says when it opens; closed and sold out say so."""
+    if offer.reason == "not_yet":
+        return _("tariff.reason.not_yet").format(date=fmt.short_when(offer.ticket_type.sales_start, lang(), tz))
+    if offer.reason in ("closed", "sold_out"):
+        return _("tariff.reason." + offer.reason)
+    return _("tariff.unavailable")
+
+
+def tariff_unavailable(event, offer: TariffOffer, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup]:
     kb = InlineKeyboardBuilder()
     kb.row(btn(_("button.back_to_event"), EventCb(event_id=event.id, back=1)))
-    text = _("tariff.not_on_sale").format(title=escape(event.title), tariff=escape(offer.ticket_type.name))
+    text = _("tariff.not_on_sale").format(
+        title=escape(event.title), tariff=escape(offer.ticket_type.name), reason=unavailable_reason(offer, tz)
+    )
     return text, kb.as_markup()

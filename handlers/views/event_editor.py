@@ -8,8 +8,8 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from domain.event_fields import CATEGORIES, LIMITS, REQUIRED, STEPS, EventField
-from domain.models import Event
-from handlers.callbacks import EventEditCb, EventFormCb, OrganizerEventsPageCb
+from domain.models import Event, EventStatus
+from handlers.callbacks import EventEditCb, EventFormCb, OrganizerEventsPageCb, PublishCb, TariffListCb
 from handlers.views.base import _, btn, clip, escape, when
 from handlers.views.organizer import STATUS_MARKS
 
@@ -70,12 +70,14 @@ def prompt(field: EventField, event: Event | None, tz: ZoneInfo, creating: bool)
     return "\n\n".join(lines), kb.as_markup()
 
 
-def missing(event: Event) -> list[str]:
-    """What publishing will ask for (tariffs come with the tariff editor)."""
-    return [field_name(f) for f in (F.VENUE, F.STARTS_AT) if not getattr(event, f.value)]
+def missing_names(missing: list[str]) -> str:
+    """The fields publishing asks for (domain.services.event_editor.missing_for_sale), by name."""
+    return ", ".join(_("tariff.field.tariffs") if m == "tariffs" else field_name(EventField(m)) for m in missing)
 
 
-def menu(event: Event, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup]:
+def menu(
+    event: Event, tz: ZoneInfo, tariffs: int = 0, missing: list[str] | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
     """The event's own menu: every field with its value, and a button to change each."""
     lines = [
         _("editor.menu.title").format(
@@ -88,12 +90,14 @@ def menu(event: Event, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup]:
     for field in STEPS[1:]:
         value = value_of(event, field, tz)
         lines.append(f"<b>{field_name(field)}</b>: {value if value is not None else _('editor.not_set')}")
-    absent = missing(event)
-    if absent:
-        lines.append(_("editor.menu.missing").format(fields=", ".join(absent)))
+    if missing:
+        lines.append(_("editor.menu.missing").format(fields=missing_names(missing)))
     kb = InlineKeyboardBuilder()
     for field in STEPS:
         kb.button(text="✏️ " + field_name(field), callback_data=EventEditCb(event_id=event.id, field=field.value))
     kb.adjust(2)
+    kb.row(btn(_("button.tariffs_n").format(n=tariffs), TariffListCb(event_id=event.id)))
+    if event.status is EventStatus.DRAFT:
+        kb.row(btn(_("button.publish"), PublishCb(event_id=event.id)))
     kb.row(btn(_("button.my_events"), OrganizerEventsPageCb(page=0)))
     return "\n".join(lines), kb.as_markup()

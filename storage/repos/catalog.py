@@ -58,6 +58,7 @@ def _ticket_type(row) -> TicketType:
         sales_start=row.sales_start,
         sales_end=row.sales_end,
         position=row.position,
+        max_per_order=row.max_per_order,
     )
 
 
@@ -110,6 +111,10 @@ class EventRepo(Repo):
 
     async def save_details(self, event: Event) -> None:
         await self.conn.execute(update(events).where(events.c.id == event.id).values(**_details(event)))
+
+    async def set_status(self, event_id: int, old: EventStatus, new: EventStatus) -> bool:
+        stmt = update(events).where(events.c.id == event_id, events.c.status == old.value).values(status=new.value)
+        return (await self.conn.execute(stmt)).rowcount == 1
 
     async def get_for_update(self, event_id: int) -> Event | None:
         stmt = select(events).where(events.c.id == event_id)
@@ -185,11 +190,32 @@ class EventRepo(Repo):
                 sales_start=tt.sales_start,
                 sales_end=tt.sales_end,
                 position=tt.position,
+                max_per_order=tt.max_per_order,
             )
             .returning(ticket_types.c.id)
         )
         tt.id = result.scalar_one()
         return tt
+
+    async def save_tariff(self, tt: TicketType) -> None:
+        """What an organizer edits, except the quantity (set_quantity guards it)."""
+        values = {
+            "name": tt.name,
+            "price_minor": tt.price.minor,
+            "sales_start": tt.sales_start,
+            "sales_end": tt.sales_end,
+            "max_per_order": tt.max_per_order,
+        }
+        await self.conn.execute(update(ticket_types).where(ticket_types.c.id == tt.id).values(**values))
+
+    async def set_quantity(self, ticket_type_id: int, quantity: int) -> bool:
+        """One conditional UPDATE: never below what is sold plus held at that moment."""
+        stmt = (
+            update(ticket_types)
+            .where(ticket_types.c.id == ticket_type_id, ticket_types.c.sold + ticket_types.c.held <= quantity)
+            .values(quantity=quantity)
+        )
+        return (await self.conn.execute(stmt)).rowcount == 1
 
 
 class InventoryRepo(Repo):
