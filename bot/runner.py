@@ -40,7 +40,7 @@ async def _start(settings: Settings) -> App:
 def _scheduler(app: App):
     s = app.services
     deliver = functools.partial(deliver_undelivered, app.bot, app.pictures, s.checkout, app.i18n, app.settings.tz)
-    return build_scheduler(s.cart, s.catalog, app.update_log, app.clock, deliver=deliver)
+    return build_scheduler(s.cart, s.catalog, app.update_log, app.clock, deliver=deliver, editor=s.editor)
 
 
 def poller_for(app: App, **overrides) -> DurablePoller:

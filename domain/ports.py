@@ -67,6 +67,9 @@ class EventRepository(Protocol):
     async def set_status(self, event_id: int, old: EventStatus, new: EventStatus) -> bool:
         """Conditional: False when the event was not in `old` any more."""
 
+    async def finish_past(self, now: datetime) -> int:
+        """Published events whose end (else start) has passed become finished; how many."""
+
     async def get_for_update(self, event_id: int) -> Event | None:
         """The event, locked until the transaction ends (two edits of one event queue)."""
 

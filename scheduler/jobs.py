@@ -11,6 +11,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from domain.clock import Clock
 from domain.services.cart import CartService
 from domain.services.catalog import CatalogService
+from domain.services.event_editor import EventEditor
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,13 @@ async def prune_searches(catalog: CatalogService) -> int:
     return pruned
 
 
+async def finish_past_events(editor: EventEditor) -> int:
+    finished = await editor.finish_past()
+    if finished:
+        logger.info("finished %s past events", finished)
+    return finished
+
+
 def build_scheduler(
     cart: CartService,
     catalog: CatalogService,
@@ -44,6 +52,7 @@ def build_scheduler(
     clock: Clock,
     sweep_seconds: int = 30,
     deliver: Callable[[], Awaitable[int]] | None = None,
+    editor: EventEditor | None = None,
 ) -> AsyncIOScheduler:
     """`deliver` sends the tickets of paid orders Telegram refused at payment time (bot/delivery.py)."""
     scheduler = AsyncIOScheduler(timezone="UTC")
@@ -53,6 +62,8 @@ def build_scheduler(
     )
     scheduler.add_job(prune_update_log, "interval", hours=1, args=[update_log, clock], id="prune_update_log", **every)
     scheduler.add_job(prune_searches, "interval", hours=1, args=[catalog], id="prune_searches", **every)
+    if editor is not None:
+        scheduler.add_job(finish_past_events, "interval", minutes=5, args=[editor], id="finish_past_events", **every)
     if deliver is not None:
         scheduler.add_job(deliver, "interval", seconds=sweep_seconds, id="deliver_tickets", **every)
     return scheduler

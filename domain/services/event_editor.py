@@ -118,6 +118,13 @@ class EventEditor:
         event.status = EventStatus.PUBLISHED
         return event
 
+    async def finish_past(self) -> int:
+        """The scheduler's job: an event that is over leaves the shop (search shows what is ahead only)."""
+        async with self._uow() as uow:
+            finished = await uow.events.finish_past(self._clock.now())
+            await uow.commit()
+        return finished
+
 
 def missing_for_sale(event: Event, tariffs: list[TicketType], now) -> list[str]:
     """What publishing requires: a title, a venue, a start still ahead, and at least one tariff."""

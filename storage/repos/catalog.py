@@ -116,6 +116,18 @@ class EventRepo(Repo):
         stmt = update(events).where(events.c.id == event_id, events.c.status == old.value).values(status=new.value)
         return (await self.conn.execute(stmt)).rowcount == 1
 
+    async def finish_past(self, now: datetime) -> int:
+        """Published events whose end (or, without one, whose start) has passed become finished."""
+        stmt = (
+            update(events)
+            .where(
+                events.c.status == EventStatus.PUBLISHED.value,
+                func.coalesce(events.c.ends_at, events.c.starts_at) < now,
+            )
+            .values(status=EventStatus.FINISHED.value)
+        )
+        return (await self.conn.execute(stmt)).rowcount
+
     async def get_for_update(self, event_id: int) -> Event | None:
         stmt = select(events).where(events.c.id == event_id)
         if self.conn.dialect.name == "postgresql":

@@ -13,8 +13,9 @@ from domain.money import Money
 from domain.policies import AdminPolicy, HoldPolicy
 from domain.services.cart import CartService
 from domain.services.catalog import CatalogService
+from domain.services.event_editor import EventEditor
 from domain.services.users import UserService
-from scheduler.jobs import build_scheduler, prune_searches, release_expired_holds
+from scheduler.jobs import build_scheduler, finish_past_events, prune_searches, release_expired_holds
 from storage.inbox import MAX_ATTEMPTS, UpdateInbox
 from storage.tables import searches
 from storage.uow import UnitOfWorkFactory
@@ -114,3 +115,42 @@ async def test_handled_updates_noted_together_are_written_in_one_go(engine, cloc
     await inbox.flush()
     assert all([await inbox.seen(20), await inbox.seen(21), await inbox.seen(22)])
     assert await inbox.unfinished(clock.now()) == ([], [])
+
+
+async def test_events_that_are_over_become_finished_and_leave_search(engine, clock):
+    uow = UnitOfWorkFactory(engine)
+    now = clock.now()
+    async with uow() as u:
+        ended = await u.events.add(
+            Event(0, "Вчерашний концерт", now + timedelta(hours=1), "Hall", EventStatus.PUBLISHED),
+        )
+        ended.ends_at = now + timedelta(hours=3)
+        await u.events.save_details(ended)
+        started = await u.events.add(
+            Event(0, "Идущий концерт", now + timedelta(hours=2), "Hall", EventStatus.PUBLISHED)
+        )
+        ahead = await u.events.add(
+            Event(0, "Завтрашний концерт", now + timedelta(days=1), "Hall", EventStatus.PUBLISHED)
+        )
+        draft = await u.events.add(Event(0, "Черновик концерт", now + timedelta(hours=1), "Hall"))
+        await u.commit()
+    editor = EventEditor(uow, clock)
+    clock.advance(hours=2, minutes=30)  # the first is still on (ends at +3 h), the second has started
+    assert await finish_past_events(editor) == 1
+    clock.advance(hours=1)
+    assert await finish_past_events(editor) == 1
+    assert await finish_past_events(editor) == 0  # a second run (or a second process) changes nothing
+    async with uow(write=False) as u:
+        statuses = [(await u.events.get(e.id)).status for e in (ended, started, ahead, draft)]
+    assert statuses == [EventStatus.FINISHED, EventStatus.FINISHED, EventStatus.PUBLISHED, EventStatus.DRAFT]
+    someone = await UserService(uow, clock, AdminPolicy()).identify(TelegramProfile(1, "Anna"))
+    found = await CatalogService(uow, clock, HoldPolicy()).search(someone.id, "концерт")
+    assert [item.event.title for item in found.items] == ["Завтрашний концерт"]
+    scheduler = build_scheduler(
+        CartService(uow, clock, HoldPolicy(), "RUB"),
+        CatalogService(uow, clock, HoldPolicy()),
+        UpdateInbox(engine),
+        clock,
+        editor=editor,
+    )
+    assert scheduler.get_job("finish_past_events") is not None
