@@ -181,6 +181,10 @@ class EventIncomplete(DomainError):
     code = "error.event_incomplete"
 
 
+class AlreadyCancelled(DomainError):
+    code = "error.already_cancelled"
+
+
 class AlreadyPublished(DomainError):
     code = "error.already_published"
 

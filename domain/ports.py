@@ -67,6 +67,10 @@ class EventRepository(Protocol):
     async def set_status(self, event_id: int, old: EventStatus, new: EventStatus) -> bool:
         """Conditional: False when the event was not in `old` any more."""
 
+    async def status_of(self, event_id: int) -> EventStatus | None: ...
+    async def lock_tariffs(self, event_id: int) -> None:
+        """Lock the event's quota rows (in id order) until the transaction ends."""
+
     async def finish_past(self, now: datetime) -> int:
         """Published events whose end (else start) has passed become finished; how many."""
 
@@ -114,6 +118,9 @@ class CartRepository(Protocol):
     async def bump_version(self, cart_id: int, op_key: str | None = None) -> int: ...
     async def expired_holds(self, now: datetime, cart_id: int | None = None, limit: int = 500) -> list[CartItem]: ...
     async def carts_with_expired_holds(self, now: datetime, limit: int) -> list[int]: ...
+    async def end_holds_of_event(self, event_id: int, now: datetime) -> int:
+        """Live holds on the event's tickets expire now (the sweep releases their quota); how many."""
+
     async def lock_if_free(self, cart_id: int) -> bool:
         """Lock the cart row unless someone holds it (SKIP LOCKED): the sweep never waits on a customer."""
 

@@ -119,3 +119,8 @@ class TariffFormCb(CallbackData, prefix="tf"):
 
 class PublishCb(CallbackData, prefix="pb"):
     event_id: Id
+
+
+class CancelEventCb(CallbackData, prefix="ce"):
+    event_id: Id
+    confirm: Annotated[int, Field(ge=0, le=1)] = 0

@@ -16,9 +16,10 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from domain.errors import EventIncomplete
 from domain.event_fields import STEPS, EventField
 from domain.models import Event, User
-from domain.services.event_editor import EventEditor
+from domain.services.cart import CartService
+from domain.services.event_editor import EventEditor, ensure_editable
 from domain.services.organizers import OrganizerService
-from handlers.callbacks import EventEditCb, EventFormCb, EventMenuCb, NewEventCb, PublishCb
+from handlers.callbacks import CancelEventCb, EventEditCb, EventFormCb, EventMenuCb, NewEventCb, PublishCb
 from handlers.editing import show
 from handlers.views import base as v
 from handlers.views import event_editor as view
@@ -189,6 +190,34 @@ async def publish(
         callback_answer.text = v._("error.event_incomplete").format(fields=missing)
         return
     callback_answer.text = v._("editor.published").format(title=v.clip(event.title, 100))
+    text, markup = await render_menu(editor, user, event.id, tz)
+    await show(query, text, markup)
+
+
+@router.callback_query(CancelEventCb.filter())
+async def cancel_event(
+    query: CallbackQuery,
+    callback_data: CancelEventCb,
+    callback_answer: CallbackAnswer,
+    user: User,
+    editor: EventEditor,
+    cart: CartService,
+    tz: ZoneInfo,
+) -> None:
+    """First press: what cancelling means, with Yes and No. Yes: sales stop, holds end and their quota
+    goes back at once (carts whose owner is busy right now are taken by the next sweep)."""
+    if not callback_data.confirm:
+        event, tariffs, _missing = await editor.overview(user, callback_data.event_id)
+        ensure_editable(event)
+        text, markup = view.cancel_confirmation(event, sum(t.sold for t in tariffs))
+        await show(query, text, markup)
+        return
+    event = await editor.cancel(user, callback_data.event_id)
+    await cart.release_expired()
+    callback_answer.text, callback_answer.show_alert = (
+        v._("editor.cancel.done").format(title=v.clip(event.title, 100)),
+        True,
+    )
     text, markup = await render_menu(editor, user, event.id, tz)
     await show(query, text, markup)
 

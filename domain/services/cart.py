@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.clock import Clock
-from domain.errors import CartChanged, CartItemNotFound, ConcurrencyConflict, EventNotFound, SoldOut
+from domain.errors import CartChanged, CartItemNotFound, ConcurrencyConflict, EventNotFound, EventNotOnSale, SoldOut
 from domain.models import Cart, CartItem, EventStatus, ItemKind, ItemState, UnavailableReason
 from domain.money import Money
 from domain.policies import HoldPolicy
@@ -79,6 +79,13 @@ def _unavailable_reason(item: CartItem, event, tt, now: datetime) -> Unavailable
     return None
 
 
+async def _ensure_still_on_sale(uow: UnitOfWork, event) -> None:
+    """After holding: an event cancelled while this hold was being taken. The cancel locks the quota rows
+    the hold just waited for, so this read comes after the cancel's commit and sees it."""
+    if await uow.events.status_of(event.id) is not EventStatus.PUBLISHED:
+        raise EventNotOnSale(event=event.title)
+
+
 class CartService:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, policy: HoldPolicy, currency: str) -> None:
         self._uow = uow
@@ -130,6 +137,7 @@ class CartService:
                 )
             if not await uow.inventory.hold(tt.id, qty):
                 raise SoldOut(tariff=tt.name, available=(await uow.events.ticket_type(tt.id)).available)
+            await _ensure_still_on_sale(uow, event)
             await uow.carts.bump_version(cart.id, op_key)
             view = await self._view(uow, user_id, now)
             await uow.commit()
@@ -222,6 +230,7 @@ class CartService:
             await uow.carts.change_qty(item.id, item.qty, item.qty, now + self._policy.hold_for, now)
             if not await uow.inventory.hold(tt.id, item.qty):
                 raise SoldOut(tariff=tt.name, available=tt.available)
+            await _ensure_still_on_sale(uow, event)
             await uow.carts.bump_version(item.cart_id)
             view = await self._view(uow, user_id, now)
             await uow.commit()

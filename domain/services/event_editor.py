@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from domain.clock import Clock
 from domain.dates import parse_local
 from domain.errors import (
+    AlreadyCancelled,
     AlreadyPublished,
     EndBeforeStart,
     EventIncomplete,
@@ -116,6 +117,27 @@ class EventEditor:
                 raise AlreadyPublished()
             await uow.commit()
         event.status = EventStatus.PUBLISHED
+        return event
+
+    async def cancel(self, user: User, event_id: int) -> Event:
+        """Sales stop at once (the status) and every hold ends now; the quota comes back through the hold
+        sweep, which the caller may run at once. Sold tickets stay as they are: refunding them and telling
+        their holders is the notifications' work, not started here."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            event = await own_event(uow, user, event_id, lock=True)
+            if event.status is EventStatus.CANCELLED:
+                raise AlreadyCancelled()
+            ensure_editable(event)
+            if not await uow.events.set_status(event.id, event.status, EventStatus.CANCELLED):
+                raise EventNotEditable()
+            # Holds taken meanwhile are committed before the quota rows come to us, so ending the holds
+            # next sees them all; a hold that comes later waits for this commit and then finds the event
+            # cancelled (CartService re-reads the status after holding).
+            await uow.events.lock_tariffs(event.id)
+            await uow.carts.end_holds_of_event(event.id, now)
+            await uow.commit()
+        event.status = EventStatus.CANCELLED
         return event
 
     async def finish_past(self) -> int:

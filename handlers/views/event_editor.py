@@ -9,7 +9,15 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from domain.event_fields import CATEGORIES, LIMITS, REQUIRED, STEPS, EventField
 from domain.models import Event, EventStatus
-from handlers.callbacks import EventEditCb, EventFormCb, OrganizerEventsPageCb, PublishCb, TariffListCb
+from handlers.callbacks import (
+    CancelEventCb,
+    EventEditCb,
+    EventFormCb,
+    EventMenuCb,
+    OrganizerEventsPageCb,
+    PublishCb,
+    TariffListCb,
+)
 from handlers.views.base import _, btn, clip, escape, when
 from handlers.views.organizer import STATUS_MARKS
 
@@ -93,11 +101,23 @@ def menu(
     if missing:
         lines.append(_("editor.menu.missing").format(fields=missing_names(missing)))
     kb = InlineKeyboardBuilder()
-    for field in STEPS:
-        kb.button(text="✏️ " + field_name(field), callback_data=EventEditCb(event_id=event.id, field=field.value))
-    kb.adjust(2)
+    editable = event.status in (EventStatus.DRAFT, EventStatus.PUBLISHED)
+    if editable:
+        for field in STEPS:
+            kb.button(text="✏️ " + field_name(field), callback_data=EventEditCb(event_id=event.id, field=field.value))
+        kb.adjust(2)
     kb.row(btn(_("button.tariffs_n").format(n=tariffs), TariffListCb(event_id=event.id)))
     if event.status is EventStatus.DRAFT:
         kb.row(btn(_("button.publish"), PublishCb(event_id=event.id)))
+    if editable:
+        kb.row(btn(_("button.cancel_event"), CancelEventCb(event_id=event.id)))
     kb.row(btn(_("button.my_events"), OrganizerEventsPageCb(page=0)))
     return "\n".join(lines), kb.as_markup()
+
+
+def cancel_confirmation(event: Event, sold: int) -> tuple[str, InlineKeyboardMarkup]:
+    text = _("editor.cancel.confirm").format(title=escape(event.title), sold=sold)
+    kb = InlineKeyboardBuilder()
+    kb.row(btn(_("button.cancel_event_yes"), CancelEventCb(event_id=event.id, confirm=1)))
+    kb.row(btn(_("button.cancel_event_no"), EventMenuCb(event_id=event.id)))
+    return text, kb.as_markup()

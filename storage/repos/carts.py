@@ -128,6 +128,20 @@ class CartRepo(Repo):
         rows = await self.conn.execute(stmt.order_by(cart_items.c.id).limit(limit))
         return [_item_of_row(r) for r in rows]
 
+    async def end_holds_of_event(self, event_id: int, now: datetime) -> int:
+        """Every live hold on the event's tickets ends now; the sweep (or the owner's next press) gives the
+        quota back through the usual path, taking the usual locks."""
+        stmt = (
+            update(cart_items)
+            .where(
+                cart_items.c.event_id == event_id,
+                cart_items.c.state == ItemState.HELD.value,
+                cart_items.c.held_until > now,
+            )
+            .values(held_until=now)
+        )
+        return (await self.conn.execute(stmt)).rowcount
+
     async def carts_with_expired_holds(self, now: datetime, limit: int) -> list[int]:
         rows = await self.conn.execute(
             select(cart_items.c.cart_id)

@@ -213,3 +213,55 @@ async def test_another_organizers_tariffs_and_forged_buttons_change_nothing(sand
     assert await _status(bot_app.engine) == "draft"
     assert (await _tariffs(bot_app.engine))[0].price_minor == 100000
     assert ivan.unanswered_queries() == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+async def test_cancelling_asks_first_then_stops_sales_and_releases_every_hold(sandbox, bot_app, admin, lang):
+    olga = await make_organizer(sandbox, admin, "Olga", lang)
+    en = lang == "en"
+    await _draft(olga, "Весна")
+    for field, answer in (("Venue", "Сатирикон"), ("Start", "25.12.2026 19:00")):
+        label = field if en else {"Venue": "Площадка", "Start": "Начало"}[field]
+        await olga.press("✏️ " + label)
+        await olga.send(answer)
+    await olga.press(T[lang]["tariffs"])
+    await olga.press(T[lang]["add"])
+    for answer in ("Standard", "1000", "10"):
+        await olga.send(answer)
+    for _ in range(3):
+        await olga.press(T[lang]["skip"])
+    await olga.press("◀️ Event" if en else "◀️ К мероприятию")
+    await olga.press(T[lang]["publish"])
+
+    anna = sandbox.user("Anna")
+    await anna.send("Весна")
+    await anna.press("Весна")
+    await anna.press("Standard")
+    await anna.press("➕")
+    await anna.press("Add to cart")
+    (tt,) = await _tariffs(bot_app.engine)
+    assert tt.held == 2
+
+    await olga.send("/events")
+    await olga.press("1")
+    await olga.press("🚫")
+    assert ("Sales stop at once" if en else "Продажи остановятся сразу") in olga.last_text()
+    await olga.press("No, keep it" if en else "Нет, оставить")
+    assert await _status(bot_app.engine, "Весна") == "published"
+    await olga.press("🚫")
+    confirm = olga.last_message()
+    yes = confirm.buttons[0][0].callback_data
+    await olga.press("Yes, cancel it" if en else "Да, отменить")
+    assert ("is cancelled" if en else "отменено") in olga.last_alert()
+    assert await _status(bot_app.engine, "Весна") == "cancelled"
+    (tt,) = await _tariffs(bot_app.engine)
+    assert (tt.held, tt.sold) == (0, 0)  # every hold released at once
+    assert "✏️" not in " ".join(olga.buttons()) and "🚫" not in " ".join(olga.buttons())
+    await olga.press_data(yes, message=confirm)  # Yes, pressed again
+    assert ("cancelled already" if en else "уже отменено") in olga.last_alert()
+
+    await anna.send("/cart")
+    assert "Pay from wallet" not in " ".join(anna.buttons())
+    await anna.send("Весна")
+    assert "Весна" not in " ".join(anna.buttons())  # out of search
+    assert olga.unanswered_queries() == [] and anna.unanswered_queries() == []

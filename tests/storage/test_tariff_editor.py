@@ -10,6 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain.errors import (
+    AlreadyCancelled,
+    EventNotEditable,
+    EventNotOnSale,
     FieldEmpty,
     InvalidQuantity,
     LimitReached,
@@ -172,3 +175,36 @@ async def test_the_sales_window_and_ownership(box):
         await box.tariffs.tariff(ivan, tt.id + 1000)
     _, after = await box.tariffs.tariff(olga, tt.id)
     assert after.price.minor == 100_000
+
+
+async def test_cancel_ends_every_hold_and_the_sweep_gives_the_quota_back_even_amid_presses(box):
+    """A hold being taken in the same instant as the cancel is either ended with the others or refused:
+    several rounds, since the interleaving differs from one to the next."""
+    olga = await box.person(1, organizer=True)
+    for round_ in range(5):
+        tt = await box.on_sale(olga, quantity=50)
+        people = [await box.person(1000 * (round_ + 1) + n) for n in range(10)]
+        for person in people[:4]:
+            await box.carts.add_tickets(person.id, tt.id, 2)
+
+        async def add(user_id: int, tariff_id: int = tt.id) -> str:
+            try:
+                await box.carts.add_tickets(user_id, tariff_id, 1)
+                return "held"
+            except EventNotOnSale:
+                return "refused"
+
+        presses = [add(p.id) for p in people[4:8]]
+        results = await asyncio.gather(*presses[:2], box.editor.cancel(olga, tt.event_id), *presses[2:])
+        await box.carts.release_expired()
+        await assert_books(box.engine, tt.id, "cancelled amid adds")
+        _, after = await box.tariffs.tariff(olga, tt.id)
+        assert after.held == 0, results
+    with pytest.raises(EventNotOnSale):
+        await box.carts.add_tickets(people[9].id, tt.id, 1)
+    with pytest.raises(AlreadyCancelled):
+        await box.editor.cancel(olga, tt.event_id)
+    with pytest.raises(EventNotEditable):
+        await box.tariffs.set_field(olga, tt.id, TariffField.PRICE, "5", MSK)
+    view = await box.carts.view(people[0].id)
+    assert not view.ready and view.unavailable
