@@ -43,6 +43,7 @@ from domain.services.cart import CartService
 from domain.services.catalog import CatalogService
 from domain.services.checkin import CheckinService
 from domain.services.checkout import CheckoutService
+from domain.services.door_staff import DoorStaffService
 from domain.services.event_editor import EventEditor
 from domain.services.organizers import OrganizerService
 from domain.services.tariff_editor import TariffEditor
@@ -73,6 +74,7 @@ class Services:
     organizers: OrganizerService
     editor: EventEditor
     tariffs: TariffEditor
+    door_staff: DoorStaffService
 
     def as_workflow_data(self) -> dict:
         return dict(self.__dict__)
@@ -123,6 +125,7 @@ def build_services(
         organizers=OrganizerService(uow, clock, admins),
         editor=EventEditor(uow, clock),
         tariffs=TariffEditor(uow, clock, hold, cur),
+        door_staff=DoorStaffService(uow, clock),
     )
 
 
@@ -207,4 +210,6 @@ async def set_commands(app: App) -> None:
     started the bot (organizers get theirs when the role is granted)."""
     await set_default_menu(app.bot, app.i18n)
     for admin in await app.services.organizers.known_admins():
-        await set_personal_menu(app.bot, app.i18n, admin.telegram_id, admin.is_organizer, True, admin.language.value)
+        staff = await app.services.door_staff.is_staff(admin)
+        lang = admin.language.value
+        await set_personal_menu(app.bot, app.i18n, admin.telegram_id, admin.is_organizer, True, lang, staff)

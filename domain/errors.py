@@ -189,6 +189,18 @@ class AlreadyPublished(DomainError):
     code = "error.already_published"
 
 
+class InviteInvalid(DomainError):
+    """A staff invitation used already, expired, or never made: all read the same."""
+
+    code = "error.invite_invalid"
+
+
+class StaffUnknown(DomainError):
+    """An organizer naming staff who has not started the bot, or hides who they are in forwards."""
+
+    code = "error.staff_unknown"
+
+
 class SoldOut(DomainError):
     code = "error.sold_out"
 

@@ -139,6 +139,20 @@ class OrganizerEventsPage:
 
 
 @dataclass(frozen=True, slots=True)
+class DoorLine:
+    event: Event
+    sold: int
+    checked_in: int
+
+
+@dataclass(frozen=True, slots=True)
+class DoorView:
+    lines: list[DoorLine]
+    ahead: Event | None  # the next assigned event, when there is none today
+    as_of: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class WalletView:
     balance: Money
     entries: list[WalletEntry] = field(default_factory=list)

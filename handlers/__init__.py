@@ -19,6 +19,7 @@ def routers() -> list[Router]:
         cart,
         catalog,
         common,
+        door_staff,
         event_editor,
         fallback,
         organizer,
@@ -30,5 +31,18 @@ def routers() -> list[Router]:
 
     # Order matters: a dialog's steps first (they only take input in their state), deep links before the
     # plain /start, free-text search and fallbacks last.
-    modules = [event_editor, tariffs, staff, common, admin, organizer, cart, tickets, wallet, catalog, fallback]
+    modules = [
+        event_editor,
+        tariffs,
+        staff,
+        door_staff,
+        common,
+        admin,
+        organizer,
+        cart,
+        tickets,
+        wallet,
+        catalog,
+        fallback,
+    ]
     return [_fresh(module.router) for module in modules]

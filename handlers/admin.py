@@ -14,8 +14,11 @@ from aiogram.utils.i18n import I18n
 from domain.ids import parse_telegram_id
 from domain.models import User
 from domain.services.admin import AdminService
+from domain.services.door_staff import DoorStaffService
+from domain.services.organizers import OrganizerService
 from domain.services.users import UserService
 from domain.services.wallet import WalletService
+from handlers.menus import refresh_menu
 from handlers.views import base as v
 
 router = Router(name="admin")
@@ -80,6 +83,8 @@ async def staff(
     user: User,
     users: UserService,
     admin: AdminService,
+    organizers: OrganizerService,
+    door_staff: DoorStaffService,
     i18n: I18n,
     bot: Bot,
     tz: ZoneInfo,
@@ -108,6 +113,7 @@ async def staff(
         )
     )
     if result.created:
+        await refresh_menu(bot, i18n, result.staff, organizers, users, door_staff)
         with i18n.use_locale(result.staff.language.value):
             when = v.when(result.event.starts_at, tz)
         await _notify(bot, i18n, result.staff, "staff.assigned", title=title, when=when)

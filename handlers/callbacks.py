@@ -124,3 +124,24 @@ class PublishCb(CallbackData, prefix="pb"):
 class CancelEventCb(CallbackData, prefix="ce"):
     event_id: Id
     confirm: Annotated[int, Field(ge=0, le=1)] = 0
+
+
+class StaffListCb(CallbackData, prefix="sl"):
+    event_id: Id
+
+
+class StaffAddCb(CallbackData, prefix="sa"):
+    event_id: Id
+
+
+class StaffInviteCb(CallbackData, prefix="si"):
+    event_id: Id
+
+
+class StaffRemoveCb(CallbackData, prefix="sr"):
+    event_id: Id
+    user_id: Id
+
+
+class DoorRefreshCb(CallbackData, prefix="dr"):
+    pass

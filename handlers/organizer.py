@@ -13,6 +13,7 @@ from aiogram.utils.i18n import I18n
 
 from domain.ids import parse_person
 from domain.models import User
+from domain.services.door_staff import DoorStaffService
 from domain.services.organizers import OrganizerService
 from domain.services.users import UserService
 from handlers.callbacks import OrganizerDecisionCb, OrganizerEventsPageCb
@@ -57,6 +58,7 @@ async def decide(
     user: User,
     users: UserService,
     organizers: OrganizerService,
+    door_staff: DoorStaffService,
     i18n: I18n,
     bot: Bot,
 ) -> None:
@@ -64,8 +66,9 @@ async def decide(
     applicant = decision.applicant
     await show(query, view.decided_card(decision.request, applicant, user), None)
     if applicant.is_organizer:
+        staff = await door_staff.is_staff(applicant)
         await set_personal_menu(
-            bot, i18n, applicant.telegram_id, True, users.is_admin(applicant), applicant.language.value
+            bot, i18n, applicant.telegram_id, True, users.is_admin(applicant), applicant.language.value, staff
         )
         await _tell(bot, i18n, applicant, lambda: (v._("organizer.approved"), None))
     else:
@@ -79,6 +82,7 @@ async def revoke(
     user: User,
     users: UserService,
     organizers: OrganizerService,
+    door_staff: DoorStaffService,
     i18n: I18n,
     bot: Bot,
 ) -> None:
@@ -95,7 +99,8 @@ async def revoke(
         return
     target = await organizers.revoke(user, who)
     await message.answer(v._("organizer.revoke.done").format(person=view.person(target)))
-    await set_personal_menu(bot, i18n, target.telegram_id, False, users.is_admin(target), target.language.value)
+    staff = await door_staff.is_staff(target)
+    await set_personal_menu(bot, i18n, target.telegram_id, False, users.is_admin(target), target.language.value, staff)
     await _tell(bot, i18n, target, lambda: (v._("organizer.revoked"), None))
 
 

@@ -67,6 +67,12 @@ class ScriptedUser(ChatView):
             tracker = self._sandbox._post_group_message(self, chat, text)
         return await self._sandbox._wait(tracker) if wait and tracker is not None else []
 
+    async def forward(self, text: str, origin: ScriptedUser | str, *, wait: bool = True) -> list[SandboxMessage]:
+        """Forward into the private chat a message `origin` wrote (a ScriptedUser), or one whose author
+        hides their account in forwards (pass their display name as a string)."""
+        tracker = self._sandbox._post_user_forward(self, text, origin)
+        return await self._sandbox._wait(tracker) if wait else []
+
     async def send_photo(self, data: bytes, caption: str = "", *, wait: bool = True) -> list[SandboxMessage]:
         """Send a picture (PNG/JPEG bytes) as a photo in the private chat, with an optional caption."""
         tracker = self._sandbox._post_user_media(self, "photo", data, caption, "photo.jpg", "image/jpeg")

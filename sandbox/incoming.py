@@ -81,6 +81,25 @@ class IncomingMixin:
         person._last_update = pending
         return tracker
 
+    def _post_user_forward(self, person: ScriptedUser, text: str, origin: ScriptedUser | str) -> _Tracker:
+        """A message `person` forwards into their private chat with the bot. origin: the person who wrote
+        it, or a plain name when that person hides their account in forwards (Telegram then sends a
+        `hidden_user` origin with only the name)."""
+        self._known_chats.add(person.id)
+        date = int(time.time()) - 60
+        if isinstance(origin, str):
+            forward = {"type": "hidden_user", "sender_user_name": origin, "date": date}
+        else:
+            forward = {"type": "user", "sender_user": self._user_json(origin), "date": date}
+        payload = self._incoming_message(
+            person.id, text, sender=self._user_json(person), extra={"forward_origin": forward}
+        )
+        pending, tracker = self._post_update(
+            "message", payload, person.id, f"forward {_short(text)!r} from {person.name}"
+        )
+        person._last_update = pending
+        return tracker
+
     def _post_group_message(self, person: ScriptedUser, group: SandboxGroup, text: str) -> _Tracker | None:
         if person not in group.members:
             raise AssertionError(

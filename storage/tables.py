@@ -143,6 +143,19 @@ staff_assignments = Table(
     UniqueConstraint("user_id", "event_id", name="uq_staff_assignments_user_event"),
 )
 
+staff_invites = Table(
+    "staff_invites",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("token", String(32), nullable=False, unique=True),
+    Column("event_id", Id, ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("created_by", Id, ForeignKey("users.id"), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("expires_at", TS, nullable=False),
+    Column("used_by", Id, ForeignKey("users.id")),
+    Column("used_at", TS),
+)
+
 carts = Table(
     "carts",
     metadata,

@@ -16,6 +16,7 @@ from handlers.callbacks import (
     EventMenuCb,
     OrganizerEventsPageCb,
     PublishCb,
+    StaffListCb,
     TariffListCb,
 )
 from handlers.views.base import _, btn, clip, escape, when
@@ -106,7 +107,10 @@ def menu(
         for field in STEPS:
             kb.button(text="✏️ " + field_name(field), callback_data=EventEditCb(event_id=event.id, field=field.value))
         kb.adjust(2)
-    kb.row(btn(_("button.tariffs_n").format(n=tariffs), TariffListCb(event_id=event.id)))
+    kb.row(
+        btn(_("button.tariffs_n").format(n=tariffs), TariffListCb(event_id=event.id)),
+        btn(_("button.door_staff"), StaffListCb(event_id=event.id)),
+    )
     if event.status is EventStatus.DRAFT:
         kb.row(btn(_("button.publish"), PublishCb(event_id=event.id)))
     if editable:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 
 from domain.codes import parse_short_code, short_code
 from domain.models import Ticket, TicketStatus
@@ -93,3 +93,16 @@ class TicketRepo(Repo):
             .values(status=TicketStatus.USED.value, checked_in_at=now, checked_in_by=staff_id)
         )
         return result.rowcount == 1
+
+    async def door_counts(self, event_ids: list[int]) -> dict[int, tuple[int, int]]:
+        """Per event: tickets that let someone in (valid or used), and those used already."""
+        if not event_ids:
+            return {}
+        admitting = tickets.c.status.in_([TicketStatus.VALID.value, TicketStatus.USED.value])
+        used = func.sum(case((tickets.c.status == TicketStatus.USED.value, 1), else_=0))
+        stmt = (
+            select(tickets.c.event_id, func.count(), used)
+            .where(tickets.c.event_id.in_(event_ids), admitting)
+            .group_by(tickets.c.event_id)
+        )
+        return {row[0]: (int(row[1]), int(row[2] or 0)) for row in await self.conn.execute(stmt)}

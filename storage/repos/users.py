@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from domain.models import Language, TelegramProfile, User
 from storage.repos._base import Repo
-from storage.tables import staff_assignments, users
+from storage.tables import staff_assignments, staff_invites, users
 
 
 def _user(row) -> User:
@@ -66,7 +66,7 @@ class UserRepo(Repo):
 
 
 class StaffRepo(Repo):
-    async def assign(self, user_id: int, event_id: int, assigned_by: int, now: datetime) -> bool:
+    async def assign(self, user_id: int, event_id: int, assigned_by: int | None, now: datetime) -> bool:
         stmt = (
             self.insert(staff_assignments)
             .values(user_id=user_id, event_id=event_id, assigned_by=assigned_by, created_at=now)
@@ -83,3 +83,37 @@ class StaffRepo(Repo):
     async def events_of(self, user_id: int) -> list[int]:
         stmt = select(staff_assignments.c.event_id).where(staff_assignments.c.user_id == user_id)
         return [r.event_id for r in await self.conn.execute(stmt)]
+
+    async def remove(self, user_id: int, event_id: int) -> bool:
+        stmt = delete(staff_assignments).where(
+            staff_assignments.c.user_id == user_id, staff_assignments.c.event_id == event_id
+        )
+        return (await self.conn.execute(stmt)).rowcount == 1
+
+    async def staff_of(self, event_id: int) -> list[User]:
+        stmt = (
+            select(users)
+            .join(staff_assignments, staff_assignments.c.user_id == users.c.id)
+            .where(staff_assignments.c.event_id == event_id)
+            .order_by(staff_assignments.c.id)
+        )
+        return [_user(row) for row in await self.conn.execute(stmt)]
+
+    async def add_invite(self, token: str, event_id: int, created_by: int, now: datetime, expires_at: datetime) -> None:
+        await self.conn.execute(
+            staff_invites.insert().values(
+                token=token, event_id=event_id, created_by=created_by, created_at=now, expires_at=expires_at
+            )
+        )
+
+    async def take_invite(self, token: str, user_id: int, now: datetime) -> int | None:
+        """The invitation's event, once: the first person to open a live link takes it (one conditional
+        UPDATE), anyone after them (or after it expires) gets None."""
+        stmt = (
+            update(staff_invites)
+            .where(staff_invites.c.token == token, staff_invites.c.used_by.is_(None), staff_invites.c.expires_at > now)
+            .values(used_by=user_id, used_at=now)
+            .returning(staff_invites.c.event_id)
+        )
+        row = (await self.conn.execute(stmt)).first()
+        return row.event_id if row else None

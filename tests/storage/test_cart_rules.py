@@ -185,3 +185,16 @@ async def test_an_add_beside_a_lapsed_hold_still_adds_once_per_press(engine, clo
     assert [line.qty for line in again.ready] == [2], rule
     assert again.version == first.version, rule
     assert await books(engine, tt.id) == (50, 2, 0, 2), rule
+
+
+async def test_ones_own_cart_view_releases_only_ones_own_lapsed_holds(engine, clock):
+    rule = "opening one's cart gives back one's own lapsed holds, never another customer's"
+    shop = Shop(engine, clock)
+    tt, anna, _ = await shop.line(2)
+    boris = await shop.person(502)
+    await shop.carts.add_tickets(boris.id, tt.id, 3)
+    clock.advance(minutes=POLICY.hold_minutes + 1)
+    await shop.carts.view(anna.id)
+    assert await books(engine, tt.id) == (50, 3, 0, 3), rule  # Boris's lapsed hold waits for him or the sweep
+    await shop.carts.view(boris.id)
+    assert await books(engine, tt.id) == (50, 0, 0, 0), rule
