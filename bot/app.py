@@ -46,6 +46,7 @@ from domain.services.checkout import CheckoutService
 from domain.services.door_staff import DoorStaffService
 from domain.services.event_editor import EventEditor
 from domain.services.organizers import OrganizerService
+from domain.services.reports import ReportService
 from domain.services.tariff_editor import TariffEditor
 from domain.services.tickets import TicketService
 from domain.services.users import UserService
@@ -75,6 +76,7 @@ class Services:
     editor: EventEditor
     tariffs: TariffEditor
     door_staff: DoorStaffService
+    reports: ReportService
 
     def as_workflow_data(self) -> dict:
         return dict(self.__dict__)
@@ -126,6 +128,7 @@ def build_services(
         editor=EventEditor(uow, clock),
         tariffs=TariffEditor(uow, clock, hold, cur),
         door_staff=DoorStaffService(uow, clock),
+        reports=ReportService(uow, cur),
     )
 
 

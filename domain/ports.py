@@ -20,11 +20,13 @@ from domain.models import (
     OrganizerRequestStatus,
     TelegramProfile,
     Ticket,
+    TicketStatus,
     TicketType,
     User,
     WalletEntry,
 )
 from domain.money import Money
+from domain.views import AttendeeRow
 
 
 class UserRepository(Protocol):
@@ -175,6 +177,12 @@ class WalletRepository(Protocol):
     async def entries_sum(self, user_id: int) -> int: ...
 
 
+class ReportRepository(Protocol):
+    async def revenue_by_tariff(self, event_id: int) -> dict[int, int]: ...
+    async def tickets_by_tariff(self, event_id: int) -> dict[int, dict[TicketStatus, int]]: ...
+    async def attendees(self, event_id: int) -> list[AttendeeRow]: ...
+
+
 class SearchRepository(Protocol):
     async def save(self, user_id: int, query: str, now: datetime) -> int: ...
     async def get(self, search_id: int) -> tuple[int, str] | None: ...
@@ -192,6 +200,7 @@ class UnitOfWork(Protocol):
     tickets: TicketRepository
     wallets: WalletRepository
     searches: SearchRepository
+    reports: ReportRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(self, *exc: object) -> None: ...

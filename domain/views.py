@@ -153,6 +153,35 @@ class DoorView:
 
 
 @dataclass(frozen=True, slots=True)
+class AttendeeRow:
+    secret: str
+    tariff: str
+    holder: str
+    buyer_username: str | None
+    status: TicketStatus
+    paid_at: datetime | None
+    checked_in_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class TariffReport:
+    ticket_type: TicketType
+    revenue: Money
+    checked_in: int
+    refunded: int
+
+
+@dataclass(frozen=True, slots=True)
+class EventReport:
+    event: Event
+    tariffs: list[TariffReport]
+    revenue: Money
+    checked_in: int
+    admitting: int  # valid or used tickets: who may come
+    refunded: int
+
+
+@dataclass(frozen=True, slots=True)
 class WalletView:
     balance: Money
     entries: list[WalletEntry] = field(default_factory=list)

@@ -145,3 +145,11 @@ class StaffRemoveCb(CallbackData, prefix="sr"):
 
 class DoorRefreshCb(CallbackData, prefix="dr"):
     pass
+
+
+class ReportCb(CallbackData, prefix="rp"):
+    event_id: Id
+
+
+class AttendeesCb(CallbackData, prefix="at"):
+    event_id: Id

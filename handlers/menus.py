@@ -15,7 +15,7 @@ from handlers.views.common import COMMANDS
 
 logger = logging.getLogger(__name__)
 
-ORGANIZER_COMMANDS = ("events", "new_event")
+ORGANIZER_COMMANDS = ("events", "new_event", "report")
 STAFF_COMMANDS = ("door",)
 ADMIN_COMMANDS = ("credit", "staff", "revoke_organizer")
 

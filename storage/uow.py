@@ -14,6 +14,7 @@ from storage.repos.carts import CartRepo
 from storage.repos.catalog import EventRepo, InventoryRepo
 from storage.repos.orders import OrderRepo
 from storage.repos.organizers import OrganizerRepo
+from storage.repos.reports import ReportRepo
 from storage.repos.tickets import TicketRepo
 from storage.repos.users import StaffRepo, UserRepo
 from storage.repos.wallets import SearchRepo, WalletRepo
@@ -127,6 +128,7 @@ class SqlUnitOfWork:
         self.tickets = TicketRepo(conn)
         self.wallets = WalletRepo(conn)
         self.searches = SearchRepo(conn)
+        self.reports = ReportRepo(conn)
         return self
 
     async def __aexit__(self, exc_type: type | None, exc: BaseException | None, tb: object) -> None:

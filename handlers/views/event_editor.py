@@ -16,6 +16,7 @@ from handlers.callbacks import (
     EventMenuCb,
     OrganizerEventsPageCb,
     PublishCb,
+    ReportCb,
     StaffListCb,
     TariffListCb,
 )
@@ -113,6 +114,8 @@ def menu(
     )
     if event.status is EventStatus.DRAFT:
         kb.row(btn(_("button.publish"), PublishCb(event_id=event.id)))
+    else:
+        kb.row(btn(_("button.report"), ReportCb(event_id=event.id)))
     if editable:
         kb.row(btn(_("button.cancel_event"), CancelEventCb(event_id=event.id)))
     kb.row(btn(_("button.my_events"), OrganizerEventsPageCb(page=0)))
