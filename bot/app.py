@@ -47,6 +47,7 @@ from domain.services.door_staff import DoorStaffService
 from domain.services.event_editor import EventEditor
 from domain.services.organizers import OrganizerService
 from domain.services.reports import ReportService
+from domain.services.support import SupportService
 from domain.services.tariff_editor import TariffEditor
 from domain.services.tickets import TicketService
 from domain.services.users import UserService
@@ -77,6 +78,7 @@ class Services:
     tariffs: TariffEditor
     door_staff: DoorStaffService
     reports: ReportService
+    support: SupportService
 
     def as_workflow_data(self) -> dict:
         return dict(self.__dict__)
@@ -129,6 +131,7 @@ def build_services(
         tariffs=TariffEditor(uow, clock, hold, cur),
         door_staff=DoorStaffService(uow, clock),
         reports=ReportService(uow, cur),
+        support=SupportService(uow, admins, cur),
     )
 
 

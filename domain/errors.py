@@ -41,6 +41,12 @@ class OwnEventNotFound(NotFound):
     code = "error.own_event_not_found"
 
 
+class OrderNotFound(NotFound):
+    """No such order, or (for an organizer) none with a ticket of their events: the same answer."""
+
+    code = "error.order_not_found"
+
+
 class UserNotFound(NotFound):
     code = "error.user_not_found"
 

@@ -182,6 +182,24 @@ class EventReport:
 
 
 @dataclass(frozen=True, slots=True)
+class UserCard:
+    user: User
+    balance: Money
+    orders: list[Order]
+    orders_total: int
+    tickets_total: int
+    organizer: bool
+    staff_events: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCard:
+    order: Order  # for an organizer, only the lines of their own events
+    buyer: User
+    tickets: list[Ticket]  # likewise
+
+
+@dataclass(frozen=True, slots=True)
 class WalletView:
     balance: Money
     entries: list[WalletEntry] = field(default_factory=list)

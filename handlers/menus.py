@@ -15,9 +15,9 @@ from handlers.views.common import COMMANDS
 
 logger = logging.getLogger(__name__)
 
-ORGANIZER_COMMANDS = ("events", "new_event", "report")
+ORGANIZER_COMMANDS = ("events", "new_event", "report", "order")
 STAFF_COMMANDS = ("door",)
-ADMIN_COMMANDS = ("credit", "staff", "revoke_organizer")
+ADMIN_COMMANDS = ("user", "order", "credit", "staff", "revoke_organizer")
 
 
 def commands_for(organizer: bool = False, admin: bool = False, staff: bool = False) -> tuple[str, ...]:
@@ -27,6 +27,7 @@ def commands_for(organizer: bool = False, admin: bool = False, staff: bool = Fal
         + (STAFF_COMMANDS if staff else ())
         + (ADMIN_COMMANDS if admin else ())
     )
+    extra = tuple(dict.fromkeys(extra))  # /order is both an organizer's and an admin's
     base = tuple(c for c in COMMANDS if c != "help" and not (organizer and c == "organizer"))
     return base + extra + ("help",)
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.errors import DuplicateOperation
@@ -47,6 +47,23 @@ class OrderRepo(Repo):
         lines = await self.conn.execute(select(order_lines).where(order_lines.c.order_id == order.id))
         order.lines = [_line(r) for r in lines]
         return order
+
+    async def get(self, order_id: int) -> Order | None:
+        row = (await self.conn.execute(select(orders).where(orders.c.id == order_id))).first()
+        if row is None:
+            return None
+        order = _order(row)
+        stmt = select(order_lines).where(order_lines.c.order_id == order.id).order_by(order_lines.c.id)
+        order.lines = [_line(r) for r in await self.conn.execute(stmt)]
+        return order
+
+    async def recent_of(self, user_id: int, limit: int) -> tuple[list[Order], int]:
+        """The user's latest orders (without lines), and how many there are in all."""
+        total = (
+            await self.conn.execute(select(func.count()).select_from(orders).where(orders.c.user_id == user_id))
+        ).scalar_one()
+        stmt = select(orders).where(orders.c.user_id == user_id).order_by(orders.c.id.desc()).limit(limit)
+        return [_order(r) for r in await self.conn.execute(stmt)], total
 
     async def add(self, order: Order, idempotency_key: str, cart_id: int | None) -> Order:
         try:
