@@ -1,13 +1,23 @@
-"""A demo catalogue for the sandbox: a few events in Russian and English, one almost sold out."""
+"""A demo catalogue for the sandbox, made the way a real organizer makes one: a demo organizer asks for
+the role and the admin approves it, then each event is created, filled in, given its tariffs and
+published through the organizer services, and a demo buyer pays for most of the last tickets of one
+event (an admin credit, a cart, a wallet payment). No second way into the tables."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from domain.clock import Clock
-from domain.models import Event, EventStatus, TicketType
-from domain.money import Money
-from domain.ports import UnitOfWorkFactory
+from domain.event_fields import EventField
+from domain.models import TelegramProfile
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+DEMO_ORGANIZER = TelegramProfile(1002, "Demo Organizer", username="demo_organizer", language_code="ru")
+DEMO_BUYER = TelegramProfile(1003, "Demo Buyer", language_code="ru")
 
 DEMO = [
     (
@@ -17,8 +27,8 @@ DEMO = [
         "Театр «Сатирикон», Москва",
         "theatre",
         12,
-        16,
-        [("Партер", 350_000, 120), ("Балкон", 150_000, 80), ("VIP", 900_000, 10)],
+        "16+",
+        [("Партер", 3_500, 120), ("Балкон", 1_500, 80), ("VIP", 9_000, 10)],
     ),
     (
         "Mauser: online premiere",
@@ -27,18 +37,18 @@ DEMO = [
         "Online",
         "theatre",
         13,
-        16,
-        [("Online", 90_000, 1000)],
+        "16+",
+        [("Online", 900, 1000)],
     ),
     (
         "Щелкунчик",
         "Большой театр, балетная труппа",
         "Балет П. И. Чайковского.",
         "Большой театр, Москва",
-        "ballet",
+        "theatre",
         20,
-        0,
-        [("Партер", 800_000, 200), ("Амфитеатр", 400_000, 300)],
+        "0+",
+        [("Партер", 8_000, 200), ("Амфитеатр", 4_000, 300)],
     ),
     (
         "Jazz Night: Moscow Trio",
@@ -47,49 +57,56 @@ DEMO = [
         "Jazz Club Esse, Moscow",
         "concert",
         5,
-        18,
-        [("Standard", 200_000, 60), ("Table for two", 700_000, 10)],
+        "18+",
+        [("Standard", 2_000, 60), ("Table for two", 7_000, 10)],
     ),
     (
         "Лебединое озеро",
         "Театр классического балета",
         "Последние билеты на сезон!",
         "МДМ, Москва",
-        "ballet",
+        "theatre",
         3,
-        0,
-        [("Стандарт", 300_000, 3)],
+        "0+",
+        [("Стандарт", 3_000, 3)],
     ),
 ]
+ALMOST_SOLD_OUT = "Лебединое озеро"
 
 
-async def seed_demo(uow: UnitOfWorkFactory, clock: Clock, currency: str = "RUB") -> int:
-    """Insert the demo events unless the catalogue already has events. Returns how many were added."""
+async def seed_demo(services: Services, clock: Clock, admin_telegram_id: int, tz: ZoneInfo) -> int:
+    """Create the demo events unless the demo organizer has some already. Returns how many were added."""
+    s = services
+    admin = await s.users.identify(TelegramProfile(admin_telegram_id, "You"))
+    organizer = await s.users.identify(DEMO_ORGANIZER)
+    if not await s.organizers.is_organizer(organizer):
+        filed = await s.organizers.request(organizer, "Демо-организатор: театр, балет и джаз")
+        await s.organizers.decide(admin, filed.request.id, approve=True)
+    if (await s.organizers.my_events(organizer)).total:
+        return 0
     now = clock.now()
-    async with uow() as u:
-        _existing, total = await u.events.search_published("", now, 0, 1)
-        if total:
-            return 0
-        for title, performers, description, venue, category, days, age, tariffs in DEMO:
-            starts = (now + timedelta(days=days)).replace(hour=16, minute=0, second=0, microsecond=0)
-            event = await u.events.add(
-                Event(
-                    0,
-                    title,
-                    starts,
-                    venue,
-                    EventStatus.PUBLISHED,
-                    performers,
-                    description,
-                    category,
-                    starts + timedelta(hours=3),
-                    age or None,
-                )
-            )
-            for position, (name, price, quantity) in enumerate(tariffs):
-                sold = quantity - 1 if quantity <= 3 else 0
-                await u.events.add_ticket_type(
-                    TicketType(0, event.id, name, Money(price, currency), quantity, sold=sold, position=position)
-                )
-        await u.commit()
+    almost: int | None = None
+    for title, performers, description, venue, category, days, age, tariffs in DEMO:
+        starts = (now + timedelta(days=days)).astimezone(tz).replace(hour=19, minute=0, second=0, microsecond=0)
+        event = await s.editor.create(organizer, title)
+        for field, value in (
+            (EventField.PERFORMERS, performers),
+            (EventField.DESCRIPTION, description),
+            (EventField.VENUE, venue),
+            (EventField.CATEGORY, category),
+            (EventField.STARTS_AT, starts.strftime("%d.%m.%Y %H:%M")),
+            (EventField.ENDS_AT, (starts + timedelta(hours=3)).strftime("%d.%m.%Y %H:%M")),
+            (EventField.AGE_LIMIT, age),
+        ):
+            await s.editor.set_text(organizer, event.id, field, value, tz)
+        for name, price, quantity in tariffs:
+            tt = await s.tariffs.create(organizer, event.id, {"name": name, "price": price * 100, "quantity": quantity})
+            if title == ALMOST_SOLD_OUT:
+                almost = tt.id
+        await s.editor.publish(organizer, event.id)
+    if almost is not None:
+        buyer = await s.users.identify(DEMO_BUYER)
+        await s.wallet.admin_credit(admin, DEMO_BUYER.telegram_id, "6000", key="demo:credit")
+        view = await s.cart.add_tickets(buyer.id, almost, 2)
+        await s.checkout.pay_from_wallet(buyer.id, view.version)
     return len(DEMO)

@@ -22,7 +22,6 @@ from scheduler.jobs import build_scheduler
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.poller_lock import take_poller_lock
-from storage.uow import UnitOfWorkFactory
 
 logger = logging.getLogger("bot")
 TERMINAL_USER_ID = 1001
@@ -113,10 +112,11 @@ async def run_sandbox(settings: Settings) -> None:
         await app.engine.dispose()
         await sandbox.stop()
         raise AnotherPollerRunning("another process polls this bot with this database")
-    added = await seed_demo(UnitOfWorkFactory(app.engine), app.clock, settings.currency)
+    await set_commands(app)  # before the demo makes the admin known: the sandbox has no chat with them yet
+    seeder = TERMINAL_USER_ID if TERMINAL_USER_ID in admins else min(admins)
+    added = await seed_demo(app.services, app.clock, seeder, settings.tz)
     scheduler = _scheduler(app)
     scheduler.start()
-    await set_commands(app)
     poller = poller_for(app, polling_timeout=10)
     polling = asyncio.create_task(poller.run())
     print(

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import os
+import warnings
 
 from alembic import context
 
 from storage.engine import create_engine
 from storage.tables import metadata
+
+# SQLite rebuilds a table by reflecting it (and the tables it refers to); it cannot reflect the
+# expression index on users (lower(username)) and says so, harmlessly: the rebuilt tables do not hold it.
+warnings.filterwarnings("ignore", message="Skipped unsupported reflection of expression-based index")
 
 config = context.config
 target_metadata = metadata

@@ -124,10 +124,13 @@ class TariffEditor:
 
 
 async def _own_tariff(uow: UnitOfWork, user: User, ticket_type_id: int) -> tuple[Event, TicketType]:
+    """The tariff read again once its event is locked: two edits of one tariff queue on the event row,
+    and the second starts from what the first wrote (each save writes every editable field back)."""
     tt = await uow.events.ticket_type(ticket_type_id)
     if tt is None:
         raise OwnEventNotFound()
-    return await own_event(uow, user, tt.event_id, lock=True), tt
+    event = await own_event(uow, user, tt.event_id, lock=True)
+    return event, await uow.events.ticket_type(ticket_type_id)
 
 
 def _moment(value: str | None) -> datetime | None:
