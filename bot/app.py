@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 import handlers
 from bot import textclean
+from bot.broadcast import BroadcastSender
 from bot.config import TELEGRAM_API, Settings
 from bot.i18n import UserLocaleMiddleware, build_i18n
 from bot.limits import MemoryAttemptLimiter, RedisAttemptLimiter
@@ -39,6 +40,7 @@ from domain.models import User
 from domain.policies import AdminPolicy, HoldPolicy
 from domain.ports import AttemptLimiter
 from domain.services.admin import AdminService
+from domain.services.broadcasts import BroadcastService
 from domain.services.cart import CartService
 from domain.services.catalog import CatalogService
 from domain.services.checkin import CheckinService
@@ -79,6 +81,7 @@ class Services:
     door_staff: DoorStaffService
     reports: ReportService
     support: SupportService
+    broadcasts: BroadcastService
 
     def as_workflow_data(self) -> dict:
         return dict(self.__dict__)
@@ -97,8 +100,10 @@ class App:
     sequencer: Sequencer
     bookkeeping: AsyncEngine
     pictures: TicketPictures
+    broadcaster: BroadcastSender
 
     async def close(self) -> None:
+        await self.broadcaster.close()  # claims of an interrupted broadcast are taken up after a restart
         self.pictures.close()
         await self.bot.session.close()
         await self.dp.storage.close()
@@ -132,6 +137,7 @@ def build_services(
         door_staff=DoorStaffService(uow, clock),
         reports=ReportService(uow, cur),
         support=SupportService(uow, admins, cur),
+        broadcasts=BroadcastService(uow, clock),
     )
 
 
@@ -165,6 +171,7 @@ def build_app(settings: Settings, engine: AsyncEngine, clock: Clock | None = Non
     bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
     pictures = TicketPictures(settings.qr_processes)
+    broadcaster = BroadcastSender(bot, i18n, services.broadcasts, settings.tz)
     dp = Dispatcher(
         storage=storage,
         events_isolation=DisabledEventIsolation(),
@@ -172,6 +179,7 @@ def build_app(settings: Settings, engine: AsyncEngine, clock: Clock | None = Non
         settings=settings,
         tz=settings.tz,
         pictures=pictures,
+        broadcaster=broadcaster,
         **services.as_workflow_data(),
     )
     dp.update.outer_middleware(UserOrderMiddleware(sequencer, asyncio.Semaphore(settings.max_updates_in_flight)))
@@ -186,7 +194,9 @@ def build_app(settings: Settings, engine: AsyncEngine, clock: Clock | None = Non
         observer.middleware(DomainErrorMiddleware())
     dp.errors.register(_on_error)
     dp.include_routers(*handlers.routers())
-    return App(settings, engine, bot, dp, services, clock, i18n, update_log, sequencer, bookkeeping, pictures)
+    return App(
+        settings, engine, bot, dp, services, clock, i18n, update_log, sequencer, bookkeeping, pictures, broadcaster
+    )
 
 
 async def _on_error(event: ErrorEvent, i18n: I18n, bot: Bot, user: User | None = None) -> bool:

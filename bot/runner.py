@@ -39,7 +39,15 @@ async def _start(settings: Settings) -> App:
 def _scheduler(app: App):
     s = app.services
     deliver = functools.partial(deliver_undelivered, app.bot, app.pictures, s.checkout, app.i18n, app.settings.tz)
-    return build_scheduler(s.cart, s.catalog, app.update_log, app.clock, deliver=deliver, editor=s.editor)
+    return build_scheduler(
+        s.cart,
+        s.catalog,
+        app.update_log,
+        app.clock,
+        deliver=deliver,
+        editor=s.editor,
+        resume_broadcasts=app.broadcaster.resume,
+    )
 
 
 def poller_for(app: App, **overrides) -> DurablePoller:

@@ -207,6 +207,24 @@ class StaffUnknown(DomainError):
     code = "error.staff_unknown"
 
 
+class BroadcastTextInvalid(DomainError):
+    """Carries max (characters)."""
+
+    code = "error.broadcast_text_invalid"
+
+
+class BroadcastNotFound(NotFound):
+    code = "error.broadcast_not_found"
+
+
+class BroadcastAlreadySent(DomainError):
+    code = "error.broadcast_already_sent"
+
+
+class NoRecipients(DomainError):
+    code = "error.no_recipients"
+
+
 class SoldOut(DomainError):
     code = "error.sold_out"
 

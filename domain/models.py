@@ -247,3 +247,28 @@ class WalletEntry:
     balance_after: Money
     created_at: datetime
     order_id: int | None = None
+
+
+class BroadcastStatus(StrEnum):
+    DRAFT = "draft"  # written, shown to its author, not sent
+    SENDING = "sending"
+    DONE = "done"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    CLAIMED = "claimed"  # a sender took it; back to pending if that sender died
+    SENT = "sent"
+    BLOCKED = "blocked"  # the person blocked the bot
+    FAILED = "failed"
+
+
+@dataclass(slots=True)
+class Broadcast:
+    id: int
+    event_id: int
+    author_id: int
+    text: str
+    status: BroadcastStatus
+    created_at: datetime
+    finished_at: datetime | None = None

@@ -16,6 +16,7 @@ def _fresh(template: Router) -> Router:
 def routers() -> list[Router]:
     from handlers import (
         admin,
+        broadcast,
         cart,
         catalog,
         common,
@@ -36,6 +37,7 @@ def routers() -> list[Router]:
     modules = [
         event_editor,
         tariffs,
+        broadcast,
         staff,
         door_staff,
         common,

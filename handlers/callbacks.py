@@ -153,3 +153,11 @@ class ReportCb(CallbackData, prefix="rp"):
 
 class AttendeesCb(CallbackData, prefix="at"):
     event_id: Id
+
+
+class BroadcastStartCb(CallbackData, prefix="bs"):
+    event_id: Id
+
+
+class BroadcastSendCb(CallbackData, prefix="bx"):
+    broadcast_id: Id

@@ -73,6 +73,13 @@ class ScriptedUser(ChatView):
         tracker = self._sandbox._post_user_forward(self, text, origin)
         return await self._sandbox._wait(tracker) if wait else []
 
+    def block_bot(self) -> None:
+        """Block the bot, as in Telegram's "Stop and block": its sends to this person answer 403."""
+        self._sandbox.blocked_by.add(self.id)
+
+    def unblock_bot(self) -> None:
+        self._sandbox.blocked_by.discard(self.id)
+
     async def send_photo(self, data: bytes, caption: str = "", *, wait: bool = True) -> list[SandboxMessage]:
         """Send a picture (PNG/JPEG bytes) as a photo in the private chat, with an optional caption."""
         tracker = self._sandbox._post_user_media(self, "photo", data, caption, "photo.jpg", "image/jpeg")

@@ -36,7 +36,12 @@ NOT_MODIFIED = (
 class MessagesMixin:
     """``group_messages_per_minute`` (None: no limit): the Bot FAQ says a bot can't send more than 20
     messages per minute to the same group; beyond that sendMessage/sendPhoto/sendDocument to that group
-    answer 429 "Too Many Requests: retry after N" with ``parameters.retry_after``."""
+    answer 429 "Too Many Requests: retry after N" with ``parameters.retry_after``.
+
+    ``messages_per_second`` (None: off, the default): the FAQ's limit for bulk notifications, about 30
+    messages per second over all chats; beyond it sends answer 429 and ``flood_refusals`` counts them.
+    A person who blocked the bot (``ScriptedUser.block_bot``) gets nothing: sends to them answer 403
+    "Forbidden: bot was blocked by the user"."""
 
     API_METHODS: ClassVar[dict[str, str]] = {
         "sendMessage": "_send_message",
@@ -49,6 +54,7 @@ class MessagesMixin:
     }
 
     group_messages_per_minute: int | None
+    messages_per_second: int | None = None
     _chats: dict[int, _Chat]
     _files: dict[str, StoredFile]
     _groups: dict[int, SandboxGroup]
@@ -58,6 +64,9 @@ class MessagesMixin:
         self._observers: list[Observer] = []
         self._background: set[asyncio.Task[Any]] = set()
         self._group_sends: dict[int, deque[float]] = {}  # group chat id -> monotonic times of bot sends
+        self._all_sends: deque[float] = deque()
+        self.blocked_by: set[int] = set()  # people who blocked the bot
+        self.flood_refusals = 0
 
     # ------------------------------------------------------------------ public
 
@@ -173,7 +182,18 @@ class MessagesMixin:
         return message.raw
 
     def _check_flood(self, chat_id: int) -> None:
-        """Count one more message to ``chat_id``; 429 when a group already got its per-minute share."""
+        """Count one more message to ``chat_id``; 403 when that person blocked the bot; 429 when the bot
+        already sent its share this second (all chats) or this minute (a group)."""
+        if chat_id in self.blocked_by:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if self.messages_per_second is not None:
+            now = time.monotonic()
+            while self._all_sends and now - self._all_sends[0] >= 1:
+                self._all_sends.popleft()
+            if len(self._all_sends) >= self.messages_per_second:
+                self.flood_refusals += 1
+                raise ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+            self._all_sends.append(now)
         limit = self.group_messages_per_minute
         if limit is None or chat_id not in self._groups:
             return

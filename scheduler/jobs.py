@@ -53,6 +53,7 @@ def build_scheduler(
     sweep_seconds: int = 30,
     deliver: Callable[[], Awaitable[int]] | None = None,
     editor: EventEditor | None = None,
+    resume_broadcasts: Callable[[], Awaitable[int]] | None = None,
 ) -> AsyncIOScheduler:
     """`deliver` sends the tickets of paid orders Telegram refused at payment time (bot/delivery.py)."""
     scheduler = AsyncIOScheduler(timezone="UTC")
@@ -64,6 +65,8 @@ def build_scheduler(
     scheduler.add_job(prune_searches, "interval", hours=1, args=[catalog], id="prune_searches", **every)
     if editor is not None:
         scheduler.add_job(finish_past_events, "interval", minutes=5, args=[editor], id="finish_past_events", **every)
+    if resume_broadcasts is not None:
+        scheduler.add_job(resume_broadcasts, "interval", minutes=1, id="resume_broadcasts", **every)
     if deliver is not None:
         scheduler.add_job(deliver, "interval", seconds=sweep_seconds, id="deliver_tickets", **every)
     return scheduler

@@ -284,3 +284,27 @@ update_inbox = Table(
     Column("attempts", Integer, nullable=False, server_default="0"),
     Index("ix_update_inbox_handled_at", "handled_at"),
 )
+
+broadcasts = Table(
+    "broadcasts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("event_id", Id, ForeignKey("events.id"), nullable=False),
+    Column("author_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # draft | sending | done
+    Column("created_at", TS, nullable=False),
+    Column("finished_at", TS),
+)
+
+broadcast_deliveries = Table(
+    "broadcast_deliveries",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("broadcast_id", Id, ForeignKey("broadcasts.id"), nullable=False),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("status", String(16), nullable=False),  # pending | sent | blocked | failed
+    Column("attempted_at", TS),
+    UniqueConstraint("broadcast_id", "user_id", name="uq_broadcast_deliveries_broadcast_user"),
+    Index("ix_broadcast_deliveries_status", "status"),
+)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.errors import ConcurrencyConflict
+from storage.repos.broadcasts import BroadcastRepo
 from storage.repos.carts import CartRepo
 from storage.repos.catalog import EventRepo, InventoryRepo
 from storage.repos.orders import OrderRepo
@@ -129,6 +130,7 @@ class SqlUnitOfWork:
         self.wallets = WalletRepo(conn)
         self.searches = SearchRepo(conn)
         self.reports = ReportRepo(conn)
+        self.broadcasts = BroadcastRepo(conn)
         return self
 
     async def __aexit__(self, exc_type: type | None, exc: BaseException | None, tb: object) -> None:

@@ -10,6 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from domain.event_fields import CATEGORIES, LIMITS, REQUIRED, STEPS, EventField
 from domain.models import Event, EventStatus
 from handlers.callbacks import (
+    BroadcastStartCb,
     CancelEventCb,
     EventEditCb,
     EventFormCb,
@@ -115,7 +116,10 @@ def menu(
     if event.status is EventStatus.DRAFT:
         kb.row(btn(_("button.publish"), PublishCb(event_id=event.id)))
     else:
-        kb.row(btn(_("button.report"), ReportCb(event_id=event.id)))
+        kb.row(
+            btn(_("button.report"), ReportCb(event_id=event.id)),
+            btn(_("button.broadcast"), BroadcastStartCb(event_id=event.id)),
+        )
     if editable:
         kb.row(btn(_("button.cancel_event"), CancelEventCb(event_id=event.id)))
     kb.row(btn(_("button.my_events"), OrganizerEventsPageCb(page=0)))

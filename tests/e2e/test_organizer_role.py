@@ -14,7 +14,7 @@ from storage.tables import organizer_requests, users
 from storage.uow import UnitOfWorkFactory
 
 CUSTOMER_MENU = ["search", "cart", "tickets", "wallet", "language", "organizer", "help"]
-ORGANIZER_MENU = ["search", "cart", "tickets", "wallet", "language", "events", "new_event", "help"]
+ORGANIZER_MENU = ["search", "cart", "tickets", "wallet", "language", "events", "new_event", "report", "order", "help"]
 
 T = {
     "en": {
