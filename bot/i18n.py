@@ -10,6 +10,8 @@ from aiogram.utils.i18n import I18n, I18nMiddleware
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from domain.models import Language
+
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 LANGUAGES = ("en", "ru")
 DOMAIN = "messages"
@@ -39,4 +41,7 @@ class UserLocaleMiddleware(I18nMiddleware):
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
         user = data.get("user")
-        return user.language.value if user is not None else self.i18n.default_locale
+        if user is not None:
+            return user.language.value
+        person = data.get("event_from_user")  # an inline query: the person is not identified
+        return Language.from_telegram(person.language_code).value if person else self.i18n.default_locale

@@ -103,6 +103,8 @@ class PrivateChatOnlyMiddleware(BaseMiddleware):
         chat = data.get("event_chat")
         if chat is not None and chat.type == ChatType.PRIVATE:
             return await handler(event, data)
+        if event.inline_query is not None:
+            return await handler(event, data)  # public search results, from any chat: nothing personal
         logger.info("ignored: not a private chat")
         bot: Bot = data["bot"]
         person = data["event_from_user"]
@@ -182,6 +184,8 @@ class IdentifyMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: Update, data: dict[str, Any]) -> Any:
         tg = data.get("event_from_user")
+        if event.inline_query is not None:
+            return await handler(event, data)  # anyone may search inline: nobody is written down for it
         if tg is not None and not tg.is_bot:
             user, first_contact = await self.users.identify_first(
                 TelegramProfile(tg.id, tg.first_name, tg.last_name, tg.username, tg.language_code)

@@ -23,6 +23,7 @@ def routers() -> list[Router]:
         door_staff,
         event_editor,
         fallback,
+        inline,
         organizer,
         reports,
         staff,
@@ -35,6 +36,7 @@ def routers() -> list[Router]:
     # Order matters: a dialog's steps first (they only take input in their state), deep links before the
     # plain /start, free-text search and fallbacks last.
     modules = [
+        inline,
         event_editor,
         tariffs,
         broadcast,

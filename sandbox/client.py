@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
+from .inline import InlineAnswer
 from .models import Button, CallbackAnswer, SandboxMessage
 from .views import ChatView
 
@@ -72,6 +73,15 @@ class ScriptedUser(ChatView):
         hides their account in forwards (pass their display name as a string)."""
         tracker = self._sandbox._post_user_forward(self, text, origin)
         return await self._sandbox._wait(tracker) if wait else []
+
+    async def inline(self, query: str, offset: str = "", chat_type: str = "supergroup") -> InlineAnswer:
+        """Type ``@bot query`` in a chat (a group by default) and wait for the bot's answerInlineQuery."""
+        tracker, query_id = self._sandbox._post_inline_query(self, query, offset, chat_type)
+        await self._sandbox._wait(tracker)
+        answer = self._sandbox.inline_answer(query_id)
+        if answer is None:
+            raise AssertionError(f"{self.name}: the bot did not answer the inline query {query!r}")
+        return answer
 
     def block_bot(self) -> None:
         """Block the bot, as in Telegram's "Stop and block": its sends to this person answer 403."""

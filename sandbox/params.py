@@ -26,6 +26,7 @@ _JSON_FIELDS = {
     "media",
     "menu_button",
     "suggested_post_parameters",
+    "results",
 }
 _INT_FIELDS = {
     "chat_id",

@@ -29,6 +29,7 @@ from .client import ScriptedUser
 from .commands import CommandsMixin
 from .files import FilesMixin
 from .incoming import IncomingMixin
+from .inline import InlineMixin
 from .markup import ApiError
 from .messages import MessagesMixin, Observer
 from .params import read_params
@@ -55,7 +56,9 @@ class _Failure:
     remaining: int
 
 
-class Sandbox(UpdatesMixin, IncomingMixin, MessagesMixin, CallbacksMixin, CommandsMixin, FilesMixin, ChatsMixin):
+class Sandbox(
+    UpdatesMixin, IncomingMixin, MessagesMixin, CallbacksMixin, InlineMixin, CommandsMixin, FilesMixin, ChatsMixin
+):
     """Fake Bot API server. ``async with Sandbox() as sb:`` or ``await sb.start()`` / ``await sb.stop()``.
 
     ``wait_timeout`` bounds how long :meth:`ScriptedUser.send` & co. wait for the bot to process an update.
@@ -101,6 +104,7 @@ class Sandbox(UpdatesMixin, IncomingMixin, MessagesMixin, CallbacksMixin, Comman
         self._setup_updates()
         self._setup_messages()
         self._setup_callbacks()
+        self._setup_inline()
         self._setup_commands()
         self._setup_files()
         self._setup_chats()

@@ -39,6 +39,9 @@ def price_range(types: list[TicketType]) -> tuple[Money | None, Money | None]:
     return min(prices, key=lambda m: m.minor), max(prices, key=lambda m: m.minor)
 
 
+INLINE_PAGE = 20  # Telegram shows up to 50 per answer; 20 keeps each answer quick
+
+
 class CatalogService:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, policy: HoldPolicy) -> None:
         self._uow = uow
@@ -103,6 +106,22 @@ class CatalogService:
             low, high = price_range(tts)
             items.append(EventSummary(event, low, high, sum(t.available for t in tts)))
         return SearchPage(search_id, shown, items, page, pages, total)
+
+    async def inline(self, query: str, offset: str) -> tuple[list[EventSummary], str]:
+        """Inline mode: events matching `query` (the nearest first when empty), a page at a time; the next
+        page's offset, or "" at the end. No search is saved: inline results carry no buttons to page."""
+        position = int(offset) if offset.isdigit() and len(offset) < 6 else 0
+        needle = normalize(" ".join(query.split())[:MAX_QUERY])
+        async with self._uow(write=False) as uow:
+            events, total = await uow.events.search_published(needle, self._clock.now(), position, INLINE_PAGE)
+            types = await uow.events.ticket_types_for([e.id for e in events])
+        items = []
+        for event in events:
+            tts = types.get(event.id, [])
+            low, high = price_range(tts)
+            items.append(EventSummary(event, low, high, sum(t.available for t in tts)))
+        following = position + len(events)
+        return items, str(following) if following < total else ""
 
     async def prune_searches(self) -> int:
         """Saved searches live as long as the buttons that name them are worth pressing."""

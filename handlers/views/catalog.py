@@ -118,3 +118,14 @@ def tariff_unavailable(event, offer: TariffOffer, tz: ZoneInfo) -> tuple[str, In
         title=escape(event.title), tariff=escape(offer.ticket_type.name), reason=unavailable_reason(offer, tz)
     )
     return text, kb.as_markup()
+
+
+def inline_summary(item, tz: ZoneInfo) -> str:
+    """One plain line under an inline result: when, where, from what price (or sold out)."""
+    e = item.event
+    parts = [fmt.short_when(e.starts_at, lang(), tz), e.venue]
+    if item.available and item.price_from:
+        parts.append(_("inline.from").format(price=money(item.price_from)))
+    elif not item.available:
+        parts.append(_("inline.sold_out"))
+    return " · ".join(parts)

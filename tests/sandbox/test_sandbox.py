@@ -21,6 +21,8 @@ from aiogram.types import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
@@ -29,6 +31,7 @@ from aiogram.types import (
 from PIL import Image
 
 from sandbox import Sandbox, SandboxMessage
+from sandbox.callbacks import QUERY_TOO_OLD
 from sandbox.chat import run_terminal_chat
 
 from .helpers import raw_call
@@ -508,3 +511,30 @@ async def test_webhook_reply_keyboard_and_observers(sb: Sandbox, bot: Bot, chat_
     await bot.send_message(chat_id, "not observed")
     assert events == [("sent", sent.message_id, None), ("deleted", sent.message_id, None)]
     assert gus.history[-2].deleted and gus.messages[-1].text == "not observed"
+
+
+async def test_answer_inline_query_is_checked_like_telegram(sb: Sandbox, bot: Bot) -> None:
+    gus = sb.user("Gus")
+    _tracker, query_id = sb._post_inline_query(gus, "jazz", "", "supergroup")
+
+    def article(n: int, **extra) -> InlineQueryResultArticle:
+        return InlineQueryResultArticle(
+            id=f"r{n}",
+            title=f"T{n}",
+            input_message_content=InputTextMessageContent(message_text=f"<b>{n}</b>"),
+            **extra,
+        )
+
+    await expect_bad(bot.answer_inline_query(query_id, [article(1), article(1)]), "RESULT_ID_DUPLICATE")
+    await expect_bad(bot.answer_inline_query(query_id, [article(n) for n in range(51)]), "RESULTS_TOO_MUCH")
+    await expect_bad(bot.answer_inline_query(query_id, [article(1)], next_offset="x" * 65), "NEXT_OFFSET_INVALID")
+    bad_html = InlineQueryResultArticle(
+        id="h", title="H", input_message_content=InputTextMessageContent(message_text="<b>open", parse_mode="HTML")
+    )
+    with pytest.raises(TelegramBadRequest):
+        await bot.answer_inline_query(query_id, [bad_html])
+    assert await bot.answer_inline_query(query_id, [article(1), article(2)], cache_time=5, next_offset="2")
+    answer = sb.inline_answer(query_id)
+    assert answer.titles() == ["T1", "T2"] and answer.next_offset == "2" and answer.cache_time == 5
+    await expect_bad(bot.answer_inline_query(query_id, [article(3)]), QUERY_TOO_OLD)  # answered once
+    await expect_bad(bot.answer_inline_query("12345", [article(3)]), QUERY_TOO_OLD)
