@@ -79,9 +79,6 @@ class EventRepository(Protocol):
         """Conditional: False when the event was not in `old` any more."""
 
     async def status_of(self, event_id: int) -> EventStatus | None: ...
-    async def lock_tariffs(self, event_id: int) -> None:
-        """Lock the event's quota rows (in id order) until the transaction ends."""
-
     async def finish_past(self, now: datetime) -> int:
         """Published events whose end (else start) has passed become finished; how many."""
 

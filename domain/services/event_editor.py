@@ -131,10 +131,10 @@ class EventEditor:
             ensure_editable(event)
             if not await uow.events.set_status(event.id, event.status, EventStatus.CANCELLED):
                 raise EventNotEditable()
-            # Holds taken meanwhile are committed before the quota rows come to us, so ending the holds
-            # next sees them all; a hold that comes later waits for this commit and then finds the event
-            # cancelled (CartService re-reads the status after holding).
-            await uow.events.lock_tariffs(event.id)
+            # No hold slips through: a new cart line refers to the event, so PostgreSQL's foreign-key check
+            # makes a hold in flight and this locked event row wait for each other (a hold before us is
+            # committed and ended below; one after us re-reads the status and is refused, CartService).
+            # A renewed or extended line is re-checked by the UPDATE below. SQLite has one writer anyway.
             await uow.carts.end_holds_of_event(event.id, now)
             await uow.commit()
         event.status = EventStatus.CANCELLED

@@ -120,13 +120,6 @@ class EventRepo(Repo):
         row = (await self.conn.execute(select(events.c.status).where(events.c.id == event_id))).first()
         return EventStatus(row.status) if row else None
 
-    async def lock_tariffs(self, event_id: int) -> None:
-        """PostgreSQL: wait for every transaction holding or selling this event's tickets, and keep new ones
-        waiting until this one ends. SQLite's single writer already does both."""
-        if self.conn.dialect.name == "postgresql":
-            stmt = select(ticket_types.c.id).where(ticket_types.c.event_id == event_id).order_by(ticket_types.c.id)
-            await self.conn.execute(stmt.with_for_update())
-
     async def finish_past(self, now: datetime) -> int:
         """Published events whose end (or, without one, whose start) has passed become finished."""
         stmt = (
