@@ -13,7 +13,7 @@ from domain.models import User
 from domain.services.cart import CartService
 from domain.services.catalog import MAX_QUERY, CatalogService
 from handlers.callbacks import AddCb, EventCb, SearchPageCb, TariffCb
-from handlers.editing import show
+from handlers.editing import CAPTION_LIMIT, show, show_card
 from handlers.views import base as v
 from handlers.views import cart as cart_view
 from handlers.views import catalog as catalog_view
@@ -60,8 +60,9 @@ async def event_card(
     query: CallbackQuery, callback_data: EventCb, catalog: CatalogService, tz: ZoneInfo, is_admin: bool = False
 ) -> None:
     card = await catalog.event_card(callback_data.event_id)
-    text, kb = catalog_view.event_card(card, tz, admin=is_admin)
-    await show(query, text, kb, new_message=not callback_data.back)
+    poster = card.event.poster_file_id
+    text, kb = catalog_view.event_card(card, tz, admin=is_admin, limit=CAPTION_LIMIT if poster else None)
+    await show_card(query, text, kb, poster, new_message=not callback_data.back)
 
 
 @router.callback_query(TariffCb.filter())
@@ -72,7 +73,7 @@ async def tariff(query: CallbackQuery, callback_data: TariffCb, catalog: Catalog
     else:
         qty = min(max(callback_data.qty, 1), offer.max_qty)
         text, kb = catalog_view.tariff_picker(event, offer, qty)
-    await show(query, text, kb)
+    await show_card(query, text, kb, event.poster_file_id, new_message=False)
 
 
 @router.callback_query(AddCb.filter())

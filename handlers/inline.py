@@ -18,6 +18,7 @@ from aiogram.types import (
 
 from domain.ids import parse_telegram_id
 from domain.services.catalog import CatalogService
+from handlers.editing import CAPTION_LIMIT
 from handlers.views import base as v
 from handlers.views import catalog as catalog_view
 
@@ -56,5 +57,9 @@ async def open_event(message: Message, command: CommandObject, catalog: CatalogS
     """The button under an inline result: the event's card in the private chat."""
     event_id = parse_telegram_id(command.args.removeprefix(EVENT_LINK))
     card = await catalog.event_card(event_id if event_id is not None and event_id < 2**31 else 0)
-    text, kb = catalog_view.event_card(card, tz, admin=is_admin)
-    await message.answer(text, reply_markup=kb)
+    poster = card.event.poster_file_id
+    text, kb = catalog_view.event_card(card, tz, admin=is_admin, limit=CAPTION_LIMIT if poster else None)
+    if poster:
+        await message.answer_photo(poster, caption=text, reply_markup=kb)
+    else:
+        await message.answer(text, reply_markup=kb)

@@ -10,6 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from domain.views import EventCard, SearchPage, TariffOffer
 from handlers.callbacks import AddCb, CartCb, EventCb, SearchPageCb, TariffCb
+from handlers.editing import visible_length
 from handlers.views.base import _, btn, clip, escape, events_n, fmt, lang, minutes_n, money, pager, tickets_n, when
 
 
@@ -39,7 +40,21 @@ def search_results(page: SearchPage, tz: ZoneInfo) -> tuple[str, InlineKeyboardM
     return "\n".join(lines), kb.as_markup()
 
 
-def event_card(card: EventCard, tz: ZoneInfo, admin: bool = False) -> tuple[str, InlineKeyboardMarkup]:
+def event_card(
+    card: EventCard, tz: ZoneInfo, admin: bool = False, limit: int | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """limit: a poster's caption holds 1,024 characters; the description goes first, then the conditions
+    are shortened, so the date, venue, prices and what is left always show."""
+    for description, conditions in ((1500, 600), (0, 600), (0, 200), (0, 0)):
+        text, markup = _event_card(card, tz, admin, description, conditions)
+        if limit is None or visible_length(text) <= limit:
+            break
+    return text, markup
+
+
+def _event_card(
+    card: EventCard, tz: ZoneInfo, admin: bool, description: int, conditions: int
+) -> tuple[str, InlineKeyboardMarkup]:
     e = card.event
     parts = [f"🎭 <b>{escape(e.title)}</b>"]
     if e.performers:
@@ -48,10 +63,10 @@ def event_card(card: EventCard, tz: ZoneInfo, admin: bool = False) -> tuple[str,
     parts.append(_("event.venue").format(venue=escape(e.venue)))
     if e.age_limit:
         parts.append(_("event.age").format(age=e.age_limit))
-    if e.description:
-        parts.append("\n" + escape(clip(e.description, 1500)))
-    if e.conditions:
-        parts.append("\n" + _("event.conditions").format(conditions=escape(clip(e.conditions, 600))))
+    if e.description and description:
+        parts.append("\n" + escape(clip(e.description, description)))
+    if e.conditions and conditions:
+        parts.append("\n" + _("event.conditions").format(conditions=escape(clip(e.conditions, conditions))))
     parts.append("")
     if card.price_from and card.price_to and card.price_from != card.price_to:
         parts.append(_("event.prices").format(low=money(card.price_from), high=money(card.price_to)))
