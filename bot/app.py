@@ -124,7 +124,7 @@ def build_services(
     cur = settings.currency
     return Services(
         users=UserService(uow, clock, admins),
-        catalog=CatalogService(uow, clock, hold),
+        catalog=CatalogService(uow, clock, hold, settings.tz),
         cart=CartService(uow, clock, hold, cur),
         checkout=CheckoutService(uow, clock, hold, cur),
         wallet=WalletService(uow, clock, admins, cur),

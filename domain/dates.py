@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from domain.errors import DateInPast, DateUnreadable
 
 # The first three letters of a month's name, Russian (any case form) and English.
-_MONTHS = {
+MONTHS = {
     "янв": 1, "фев": 2, "мар": 3, "апр": 4, "май": 5, "мая": 5, "июн": 6,
     "июл": 7, "авг": 8, "сен": 9, "окт": 10, "ноя": 11, "дек": 12,
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
@@ -33,7 +33,7 @@ def _fields(text: str) -> dict[str, str] | None:
             continue
         fields = match.groupdict()
         if "name" in fields:
-            month = _MONTHS.get(fields.pop("name").lower().replace("ё", "е")[:3])
+            month = MONTHS.get(fields.pop("name").lower().replace("ё", "е")[:3])
             if month is None:
                 return None
             fields["month"] = str(month)

@@ -28,6 +28,7 @@ from domain.models import (
     WalletEntry,
 )
 from domain.money import Money
+from domain.search import Query, SearchFilter
 from domain.views import AttendeeRow
 
 
@@ -86,9 +87,17 @@ class EventRepository(Protocol):
         """The event, locked until the transaction ends (two edits of one event queue)."""
 
     async def search_published(
-        self, needle: str, now: datetime, offset: int, limit: int
-    ) -> tuple[list[Event], int]: ...
-    async def published_vocabulary(self, now: datetime, limit: int) -> list[str]: ...
+        self, query: Query, now: datetime, offset: int, limit: int, cap: int
+    ) -> tuple[list[Event], int]:
+        """Published events ahead matching every word and the filters, exact title matches first, then by
+        start; the total counted up to `cap`."""
+
+    async def known_words(self, words: list[str]) -> set[str]:
+        """Those of `words` that some event was ever indexed with."""
+
+    async def word_candidates(self, word: str, limit: int) -> list[str]:
+        """Indexed words that look most like `word`, for typo correction."""
+
     async def of_organizer(self, organizer_id: int, offset: int, limit: int) -> tuple[list[Event], int]:
         """Every status, the latest start first."""
 
@@ -199,8 +208,10 @@ class BroadcastRepository(Protocol):
 
 
 class SearchRepository(Protocol):
-    async def save(self, user_id: int, query: str, now: datetime) -> int: ...
-    async def get(self, search_id: int) -> tuple[int, str] | None: ...
+    async def save(self, user_id: int, query: str, filters: SearchFilter, now: datetime) -> int: ...
+    async def get(self, search_id: int) -> tuple[int, str, SearchFilter] | None:
+        """The owner, the query and its filters."""
+
     async def prune(self, before: datetime) -> int: ...
 
 

@@ -17,6 +17,7 @@ from domain.models import (
     WalletEntry,
 )
 from domain.money import Money
+from domain.search import SearchFilter
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,8 @@ class SearchPage:
     pages: int
     total: int
     corrected_from: str | None = None  # the query as typed, when a typo was corrected
+    filters: SearchFilter = field(default_factory=SearchFilter)
+    capped: bool = False  # total is COUNT_CAP: there are at least that many
 
 
 @dataclass(frozen=True, slots=True)

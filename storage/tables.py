@@ -108,8 +108,27 @@ events = Table(
     Column("organizer_id", Id, ForeignKey("users.id")),
     Column("poster_file_id", String(256)),
     Column("search_text", Text, nullable=False, server_default=""),
+    Column("title_key", String(200), nullable=False, server_default=""),  # the folded title: exact matches first
     Column("created_at", TS, nullable=False),
     Index("ix_events_status_starts_at", "status", "starts_at"),
+    Index("ix_events_title_key", "title_key"),
+    # Substring search over search_text of published events: on SQLite an FTS5 trigram table kept by
+    # triggers (events_fts), on PostgreSQL a partial pg_trgm GIN index; both made by migration 0009.
+)
+
+# What migration 0009 builds outside this metadata, per dialect (SQLite's FTS5 tables bring shadow tables
+# named after them): the schema comparison leaves these names out and checks them on their own.
+SEARCH_INDEXES = {
+    "sqlite": ("events_fts", "search_words_fts"),
+    "postgresql": ("ix_events_search_trgm", "ix_search_words_trgm"),
+}
+
+# Every word (three letters or more) ever indexed: what a typo is corrected towards. Indexed by trigrams
+# (SQLite: search_words_fts, PostgreSQL: GiST gist_trgm_ops) so a misspelt word finds its neighbours.
+search_words = Table(
+    "search_words",
+    metadata,
+    Column("word", String(100), primary_key=True),
 )
 
 ticket_types = Table(
@@ -268,6 +287,8 @@ searches = Table(
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("user_id", Id, ForeignKey("users.id"), nullable=False),
     Column("query", String(200), nullable=False),
+    Column("category", String(16)),
+    Column("period", String(10)),  # today, weekend, month or an ISO day
     Column("created_at", TS, nullable=False),
     Index("ix_searches_created_at", "created_at"),
 )

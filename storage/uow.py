@@ -16,9 +16,10 @@ from storage.repos.catalog import EventRepo, InventoryRepo
 from storage.repos.orders import OrderRepo
 from storage.repos.organizers import OrganizerRepo
 from storage.repos.reports import ReportRepo
+from storage.repos.searches import SearchRepo
 from storage.repos.tickets import TicketRepo
 from storage.repos.users import StaffRepo, UserRepo
-from storage.repos.wallets import SearchRepo, WalletRepo
+from storage.repos.wallets import WalletRepo
 
 
 class WriterQueue:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import difflib
 import math
-import re
 from dataclasses import replace
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from domain.clock import Clock
 from domain.errors import EventNotFound, SearchExpired
@@ -14,22 +14,14 @@ from domain.models import Event, EventStatus, TicketType
 from domain.money import Money
 from domain.policies import HoldPolicy
 from domain.ports import UnitOfWork, UnitOfWorkFactory
+from domain.search import Query, SearchFilter, normalize, period_range
 from domain.views import EventCard, EventSummary, SearchPage, TariffOffer
 
 PAGE_SIZE = 20
 MAX_QUERY = 100
-VOCABULARY_LIMIT = 5000
+COUNT_CAP = 1000  # "1000+ events": 50 pages is more than anyone turns
+CANDIDATES = 50
 SEARCH_TTL = timedelta(days=2)  # page buttons of an older search say it expired
-
-
-def normalize(text: str) -> str:
-    """Case- and ё-insensitive form used both for indexing and for queries (SQLite's lower() is ASCII-only)."""
-    folded = text.casefold().replace("ё", "е")
-    return re.sub(r"\s+", " ", folded).strip()
-
-
-def search_text(event: Event) -> str:
-    return normalize(" ".join((event.title, event.performers, event.venue, event.category)))
 
 
 def price_range(types: list[TicketType]) -> tuple[Money | None, Money | None]:
@@ -43,69 +35,100 @@ INLINE_PAGE = 20  # Telegram shows up to 50 per answer; 20 keeps each answer qui
 
 
 class CatalogService:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, policy: HoldPolicy) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, policy: HoldPolicy, tz: ZoneInfo = ZoneInfo("UTC")
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._policy = policy
+        self._tz = tz  # where "today" and "this weekend" begin and end
 
-    async def search(self, user_id: int, query: str) -> SearchPage:
+    async def search(self, user_id: int, query: str, filters: SearchFilter = SearchFilter()) -> SearchPage:
         """Save the query so page buttons can carry a short id instead of the text (64-byte limit)."""
         typed = " ".join(query.split())[:MAX_QUERY]
-        needle = normalize(typed)
-        page = await self._first_page(await self._save(user_id, typed), typed)
+        page = await self._first_page(await self._save(user_id, typed, filters), typed, filters)
         if page.total:
             return page
-        suggestion = await self._did_you_mean(needle)
+        suggestion = await self._did_you_mean(normalize(typed))
         if suggestion is None:
             return page
-        corrected = await self._first_page(await self._save(user_id, suggestion), suggestion)
+        corrected = await self._first_page(await self._save(user_id, suggestion, filters), suggestion, filters)
         return replace(corrected, corrected_from=typed) if corrected.total else page
 
-    async def _save(self, user_id: int, needle: str) -> int:
+    async def refine(self, user_id: int, search_id: int, filters: SearchFilter) -> SearchPage:
+        """The same query with other filters, saved anew: the old message's buttons keep meaning what they said."""
+        saved = await self._saved(user_id, search_id)
+        return await self._first_page(await self._save(user_id, saved[1], filters), saved[1], filters)
+
+    async def query_of(self, user_id: int, search_id: int) -> tuple[str, SearchFilter]:
+        _, query, filters = await self._saved(user_id, search_id)
+        return query, filters
+
+    async def _saved(self, user_id: int, search_id: int) -> tuple[int, str, SearchFilter]:
+        async with self._uow(write=False) as uow:
+            saved = await uow.searches.get(search_id)
+        if saved is None or saved[0] != user_id:
+            raise SearchExpired()
+        return saved
+
+    async def _save(self, user_id: int, query: str, filters: SearchFilter) -> int:
         async with self._uow() as uow:
-            search_id = await uow.searches.save(user_id, needle, self._clock.now())
+            search_id = await uow.searches.save(user_id, query, filters, self._clock.now())
             await uow.commit()
         return search_id
 
     async def _did_you_mean(self, needle: str) -> str | None:
-        """Small typos ("маузр", "jaz nigth") are corrected against the words of what is on sale."""
+        """Small typos ("маузр", "jaz nigth") are corrected towards indexed words, the closest one that
+        something on sale still contains; a known word is kept."""
+        now = self._clock.now()
         async with self._uow(write=False) as uow:
-            texts = await uow.events.published_vocabulary(self._clock.now(), VOCABULARY_LIMIT)
-        words = {w for text in texts for w in re.findall(r"\w+", text) if len(w) >= 3}
-        corrected = []
-        for word in needle.split():
-            match = [word] if word in words else difflib.get_close_matches(word, words, n=1, cutoff=0.75)
-            corrected.append(match[0] if match else word)
+            known = await uow.events.known_words(needle.split())
+            corrected = []
+            for word in needle.split():
+                choice = word
+                if word not in known:
+                    candidates = await uow.events.word_candidates(word, CANDIDATES)
+                    for close in difflib.get_close_matches(word, candidates, n=3, cutoff=0.75):
+                        if (await uow.events.search_published(Query(close), now, 0, 1, 1))[1]:
+                            choice = close
+                            break
+                corrected.append(choice)
         suggestion = " ".join(corrected)
         return suggestion if suggestion != needle else None
 
-    async def _first_page(self, search_id: int, shown: str) -> SearchPage:
+    async def _first_page(self, search_id: int, shown: str, filters: SearchFilter) -> SearchPage:
         async with self._uow(write=False) as uow:
-            return await self._page(uow, search_id, shown, 0)
+            return await self._page(uow, search_id, shown, filters, 0)
 
     async def page(self, user_id: int, search_id: int, page: int) -> SearchPage:
+        _, shown, filters = await self._saved(user_id, search_id)
         async with self._uow(write=False) as uow:
-            saved = await uow.searches.get(search_id)
-            if saved is None or saved[0] != user_id:
-                raise SearchExpired()
-            return await self._page(uow, search_id, saved[1], page)
+            return await self._page(uow, search_id, shown, filters, page)
 
-    async def _page(self, uow: UnitOfWork, search_id: int, shown: str, page: int) -> SearchPage:
+    def _query(self, shown: str, filters: SearchFilter) -> Query:
+        since, until = period_range(filters.period, self._clock.now(), self._tz)
+        return Query(normalize(shown), filters.category, since, until)
+
+    async def _page(self, uow: UnitOfWork, search_id: int, shown: str, filters: SearchFilter, page: int) -> SearchPage:
         now = self._clock.now()
-        needle = normalize(shown)
+        query = self._query(shown, filters)
         page = max(page, 0)
-        events, total = await uow.events.search_published(needle, now, page * PAGE_SIZE, PAGE_SIZE)
+        events, total = await uow.events.search_published(query, now, page * PAGE_SIZE, PAGE_SIZE, COUNT_CAP)
         pages = max(math.ceil(total / PAGE_SIZE), 1)
         if page >= pages:  # a button of a page that is gone (fewer results now): the last page there is
             page = pages - 1
-            events, total = await uow.events.search_published(needle, now, page * PAGE_SIZE, PAGE_SIZE)
+            events, total = await uow.events.search_published(query, now, page * PAGE_SIZE, PAGE_SIZE, COUNT_CAP)
+        items = await self._summaries(uow, events)
+        return SearchPage(search_id, shown, items, page, pages, total, filters=filters, capped=total >= COUNT_CAP)
+
+    async def _summaries(self, uow: UnitOfWork, events: list[Event]) -> list[EventSummary]:
         types = await uow.events.ticket_types_for([e.id for e in events])
         items = []
         for event in events:
             tts = types.get(event.id, [])
             low, high = price_range(tts)
             items.append(EventSummary(event, low, high, sum(t.available for t in tts)))
-        return SearchPage(search_id, shown, items, page, pages, total)
+        return items
 
     async def inline(self, query: str, offset: str) -> tuple[list[EventSummary], str]:
         """Inline mode: events matching `query` (the nearest first when empty), a page at a time; the next
@@ -113,13 +136,10 @@ class CatalogService:
         position = int(offset) if offset.isdigit() and len(offset) < 6 else 0
         needle = normalize(" ".join(query.split())[:MAX_QUERY])
         async with self._uow(write=False) as uow:
-            events, total = await uow.events.search_published(needle, self._clock.now(), position, INLINE_PAGE)
-            types = await uow.events.ticket_types_for([e.id for e in events])
-        items = []
-        for event in events:
-            tts = types.get(event.id, [])
-            low, high = price_range(tts)
-            items.append(EventSummary(event, low, high, sum(t.available for t in tts)))
+            events, total = await uow.events.search_published(
+                Query(needle), self._clock.now(), position, INLINE_PAGE, COUNT_CAP
+            )
+            items = await self._summaries(uow, events)
         following = position + len(events)
         return items, str(following) if following < total else ""
 

@@ -2,13 +2,29 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, and_, bindparam, func, insert, select, update
+from sqlalchemy import (
+    LABEL_STYLE_TABLENAME_PLUS_COL,
+    bindparam,
+    column,
+    func,
+    insert,
+    literal_column,
+    select,
+    table,
+    text,
+    update,
+)
 
 from domain.models import Event, EventStatus, TicketType
 from domain.money import Money
-from domain.services.catalog import search_text
+from domain.search import MIN_INDEXED, Query, normalize, search_text, vocabulary
 from storage.repos._base import Repo
-from storage.tables import events, ticket_types
+from storage.tables import events, search_words, ticket_types
+
+_EVENTS_FTS = table("events_fts", column("rowid"))
+_WORDS_FTS = table("search_words_fts", column("word"))
+# A literal, not a parameter: PostgreSQL uses the partial trigram index only when it can see the predicate.
+_PUBLISHED = events.c.status == literal_column(f"'{EventStatus.PUBLISHED.value}'")
 
 
 def _event(row) -> Event:
@@ -42,7 +58,8 @@ def _details(event: Event) -> dict:
         "age_limit": event.age_limit,
         "conditions": event.conditions,
         "poster_file_id": event.poster_file_id,
-        "search_text": search_text(event),
+        "search_text": search_text(event.title, event.performers, event.venue, event.category),
+        "title_key": normalize(event.title)[:200],
     }
 
 
@@ -93,6 +110,21 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _contains(word: str):
+    return events.c.search_text.like(f"%{_like_escape(word)}%", escape="\\")
+
+
+def _phrases(words: list[str]) -> str:
+    """An FTS5 query: every word as a quoted phrase (a substring for the trigram tokenizer), all of them."""
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+def _trigrams(word: str) -> str:
+    padded = f" {word} "
+    grams = {padded[i : i + 3] for i in range(len(padded) - 2)}
+    return " OR ".join('"' + g.replace('"', '""') + '"' for g in sorted(grams))
+
+
 class EventRepo(Repo):
     async def get(self, event_id: int) -> Event | None:
         row = (await self.conn.execute(_EVENT, {"id": event_id})).first()
@@ -107,10 +139,18 @@ class EventRepo(Repo):
         }
         result = await self.conn.execute(insert(events).values(**values).returning(events.c.id))
         event.id = result.scalar_one()
+        await self._learn_words(values["search_text"])
         return event
 
     async def save_details(self, event: Event) -> None:
-        await self.conn.execute(update(events).where(events.c.id == event.id).values(**_details(event)))
+        values = _details(event)
+        await self.conn.execute(update(events).where(events.c.id == event.id).values(**values))
+        await self._learn_words(values["search_text"])
+
+    async def _learn_words(self, text_: str) -> None:
+        words = sorted(w for w in vocabulary(text_) if len(w) <= 100)
+        if words:
+            await self.conn.execute(self.insert(search_words).on_conflict_do_nothing(), [{"word": w} for w in words])
 
     async def set_status(self, event_id: int, old: EventStatus, new: EventStatus) -> bool:
         stmt = update(events).where(events.c.id == event_id, events.c.status == old.value).values(status=new.value)
@@ -139,16 +179,66 @@ class EventRepo(Repo):
         row = (await self.conn.execute(stmt)).first()
         return _event(row) if row else None
 
-    async def search_published(self, needle: str, now: datetime, offset: int, limit: int) -> tuple[list[Event], int]:
-        words = [w for w in needle.split() if w]
-        conditions = [events.c.status == EventStatus.PUBLISHED.value, events.c.starts_at > now]
-        conditions += [events.c.search_text.like(f"%{_like_escape(w)}%", escape="\\") for w in words]
-        where = and_(*conditions)
-        total = (await self.conn.execute(select(func.count()).select_from(events).where(where))).scalar_one()
-        rows = await self.conn.execute(
-            select(events).where(where).order_by(events.c.starts_at, events.c.id).offset(offset).limit(limit)
-        )
-        return [_event(r) for r in rows], total
+    async def search_published(
+        self, query: Query, now: datetime, offset: int, limit: int, cap: int
+    ) -> tuple[list[Event], int]:
+        """Exact title matches first, then by start; the total counted up to `cap` (counting every match of
+        a common word would cost more than the page itself)."""
+        where = [_PUBLISHED, events.c.starts_at > now]
+        if query.category is not None:
+            where.append(events.c.category == query.category)
+        if query.since is not None:
+            where.append(events.c.starts_at >= query.since)
+        if query.until is not None:
+            where.append(events.c.starts_at < query.until)
+        exact: list[Event] = []
+        if query.needle:
+            stmt = select(events).where(*where, events.c.title_key == query.needle[:200])
+            rows = await self.conn.execute(stmt.order_by(events.c.starts_at, events.c.id).limit(cap))
+            exact = [_event(r) for r in rows]
+            where.append(events.c.title_key != query.needle[:200])
+        where += self._text_conditions(query.words)
+
+        rest_cap = max(cap - len(exact), 0)
+        counted = select(events.c.id).where(*where).limit(rest_cap).subquery()
+        total = len(exact) + (await self.conn.execute(select(func.count()).select_from(counted))).scalar_one()
+        found = exact[offset : offset + limit]
+        if len(found) < limit and offset + len(found) < total:
+            rest_offset = max(offset - len(exact), 0)
+            stmt = select(events).where(*where).order_by(events.c.starts_at, events.c.id)
+            rows = await self.conn.execute(stmt.offset(rest_offset).limit(limit - len(found)))
+            found += [_event(r) for r in rows]
+        return found, total
+
+    def _text_conditions(self, words: list[str]) -> list:
+        """Every word a substring of the search text. Words of three letters or more go through the
+        database's trigram index; shorter ones are checked on what the index found (or scanned, alone)."""
+        indexed = [w for w in words if len(w) >= MIN_INDEXED]
+        conditions = [_contains(w) for w in words if len(w) < MIN_INDEXED]
+        if not indexed:
+            return conditions
+        if self.conn.dialect.name == "sqlite":
+            matching = select(_EVENTS_FTS.c.rowid).where(text("events_fts MATCH :phrases"))
+            return [events.c.id.in_(matching.params(phrases=_phrases(indexed))), *conditions]
+        return [*(_contains(w) for w in indexed), *conditions]
+
+    async def known_words(self, words: list[str]) -> set[str]:
+        rows = await self.conn.execute(select(search_words.c.word).where(search_words.c.word.in_(words)))
+        return {r.word for r in rows}
+
+    async def word_candidates(self, word: str, limit: int) -> list[str]:
+        """Indexed words sharing the most trigrams with `word` (what a typo may have meant)."""
+        if self.conn.dialect.name == "sqlite":
+            stmt = (
+                select(_WORDS_FTS.c.word)
+                .where(text("search_words_fts MATCH :grams"))
+                .order_by(text("rank"))
+                .limit(limit)
+                .params(grams=_trigrams(word))
+            )
+            return [r.word.strip() for r in await self.conn.execute(stmt)]
+        stmt = select(search_words.c.word).order_by(search_words.c.word.op("<->")(word)).limit(limit)
+        return [r.word for r in await self.conn.execute(stmt)]
 
     async def of_organizer(self, organizer_id: int, offset: int, limit: int) -> tuple[list[Event], int]:
         where = events.c.organizer_id == organizer_id
@@ -156,15 +246,6 @@ class EventRepo(Repo):
         stmt = select(events).where(where).order_by(events.c.starts_at.desc(), events.c.id.desc())
         rows = await self.conn.execute(stmt.offset(offset).limit(limit))
         return [_event(r) for r in rows], total
-
-    async def published_vocabulary(self, now: datetime, limit: int) -> list[str]:
-        rows = await self.conn.execute(
-            select(events.c.search_text)
-            .where(events.c.status == EventStatus.PUBLISHED.value, events.c.starts_at > now)
-            .order_by(events.c.starts_at)
-            .limit(limit)
-        )
-        return [r.search_text for r in rows]
 
     async def ticket_types(self, event_id: int) -> list[TicketType]:
         return (await self.ticket_types_for([event_id])).get(event_id, [])

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.errors import DuplicateOperation
 from domain.models import EntryKind, WalletEntry
 from domain.money import Money
 from storage.repos._base import Repo
-from storage.tables import searches, wallet_entries, wallets
+from storage.tables import wallet_entries, wallets
 
 
 def _entry(row) -> WalletEntry:
@@ -108,19 +108,3 @@ class WalletRepo(Repo):
             wallet_entries.c.user_id == user_id
         )
         return int((await self.conn.execute(stmt)).scalar_one())
-
-
-class SearchRepo(Repo):
-    async def save(self, user_id: int, query: str, now: datetime) -> int:
-        result = await self.conn.execute(
-            insert(searches).values(user_id=user_id, query=query[:200], created_at=now).returning(searches.c.id)
-        )
-        return result.scalar_one()
-
-    async def get(self, search_id: int) -> tuple[int, str] | None:
-        row = (await self.conn.execute(select(searches).where(searches.c.id == search_id))).first()
-        return (row.user_id, row.query) if row else None
-
-    async def prune(self, before: datetime) -> int:
-        result = await self.conn.execute(delete(searches).where(searches.c.created_at < before))
-        return result.rowcount

@@ -45,3 +45,38 @@ async def test_down_to_0001_and_up_again_with_a_paid_order(engine, clock):
             assert all(codes)
     finally:
         await upgrade(engine)
+
+
+async def test_0009_indexes_the_events_already_there(engine, clock):
+    """Events saved before the search index are refolded (accents), given a title key, taught to the
+    vocabulary, and (published ones only) found through the trigram index."""
+    from datetime import timedelta
+
+    from sqlalchemy import text
+
+    from domain.services.catalog import CatalogService
+
+    start = clock.now() + timedelta(days=3)
+    try:
+        await downgrade(engine, "0008")
+        async with engine.begin() as conn:
+            insert = text(
+                "INSERT INTO events (title, performers, venue, category, status, search_text, starts_at, created_at)"
+                " VALUES (:title, 'Björk', 'Café', 'concert', :status, 'stale', :start, :start)"
+            )
+            await conn.execute(insert, [{"title": "Ёлка Noël", "status": "published", "start": start},
+                                        {"title": "Draft Noël", "status": "draft", "start": start}])  # fmt: skip
+        await upgrade(engine)
+        uow = UnitOfWorkFactory(engine)
+        async with uow(write=False) as u:
+            assert await u.events.known_words(["bjork", "cafe", "noel", "елка", "draft"]) == {
+                "bjork", "cafe", "noel", "елка", "draft"
+            }  # fmt: skip
+        users = UserService(uow, clock, AdminPolicy())
+        anna = (await users.identify(TelegramProfile(5, "A"))).id
+        page = await CatalogService(uow, clock, HoldPolicy()).search(anna, "bjork cafe")
+        assert [i.event.title for i in page.items] == ["Ёлка Noël"], "the published one, refolded and indexed"
+        exact = await CatalogService(uow, clock, HoldPolicy()).search(anna, "елка noel")
+        assert exact.total == 1
+    finally:
+        await upgrade(engine)

@@ -17,6 +17,7 @@ from domain.errors import SearchExpired
 from domain.models import Event, EventStatus, TelegramProfile, TicketType
 from domain.money import Money
 from domain.policies import AdminPolicy, HoldPolicy
+from domain.search import SearchFilter
 from domain.services.catalog import CatalogService
 from domain.services.users import UserService
 from storage.uow import UnitOfWorkFactory
@@ -318,7 +319,9 @@ async def test_a_saved_query_is_cut_to_the_200_characters_its_column_holds(engin
     shop = Catalog(engine, clock)
     anna = await shop.person()
     async with shop.uow() as u:
-        search_id = await u.searches.save(anna, "q" * 250, clock.now())
+        search_id = await u.searches.save(anna, "q" * 250, SearchFilter("concert", "2026-12-25"), clock.now())
+        bare = await u.searches.save(anna, "q", SearchFilter(), clock.now())
         await u.commit()
     async with shop.uow(write=False) as u:
-        assert await u.searches.get(search_id) == (anna, "q" * 200)
+        assert await u.searches.get(search_id) == (anna, "q" * 200, SearchFilter("concert", "2026-12-25"))
+        assert await u.searches.get(bare) == (anna, "q", SearchFilter())

@@ -29,7 +29,7 @@ from domain.models import (
 )
 from domain.money import Money
 from domain.policies import HoldPolicy
-from domain.services.catalog import normalize
+from domain.search import normalize
 from domain.views import CartLine, CartView, Verdict
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
