@@ -13,7 +13,8 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from domain.dates import MONTHS
-from domain.errors import DateInPast, DateUnreadable
+from domain.errors import DateInPast, DateUnreadable, SearchExpired
+from domain.event_fields import CATEGORIES
 
 PERIODS = ("today", "weekend", "month")
 MIN_INDEXED = 3  # trigram indexes find substrings of three characters or more
@@ -53,6 +54,18 @@ class SearchFilter:
     @property
     def active(self) -> bool:
         return self.category is not None or self.period is not None
+
+    @classmethod
+    def of(cls, category: str, period: str) -> SearchFilter:
+        """From a button ("" for none). Button data can be forged: anything unknown is a stale button."""
+        if category and category not in CATEGORIES:
+            raise SearchExpired()
+        if period and period not in PERIODS:
+            try:
+                date.fromisoformat(period)
+            except ValueError:
+                raise SearchExpired() from None
+        return cls(category or None, period or None)
 
 
 @dataclass(frozen=True, slots=True)

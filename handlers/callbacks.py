@@ -17,6 +17,22 @@ class SearchPageCb(CallbackData, prefix="sp"):
     page: Small
 
 
+class SearchFilterCb(CallbackData, prefix="sf"):
+    """The whole filter to apply to a saved search's query ("" for none); the service re-checks both."""
+
+    search_id: Id
+    category: Annotated[str, Field(max_length=16)] = ""
+    period: Annotated[str, Field(max_length=10)] = ""
+
+
+class SearchCategoriesCb(CallbackData, prefix="sc"):
+    search_id: Id
+
+
+class SearchDayCb(CallbackData, prefix="sd"):
+    search_id: Id
+
+
 class EventCb(CallbackData, prefix="ev"):
     event_id: Id
     back: Small = 0  # 1: redraw in place (coming back from the tariff picker); 0: a new card message

@@ -6,11 +6,11 @@ their arguments, so they are kept (bounded)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal, get_currency_symbol
 
 from domain.money import Money, exponent
@@ -61,3 +61,9 @@ def short_when(moment: datetime, lang: str, tz: ZoneInfo) -> str:
 @lru_cache(maxsize=CACHED)
 def clock_time(moment: datetime, lang: str, tz: ZoneInfo) -> str:
     return format_time(moment.astimezone(tz), "HH:mm", tzinfo=tz, locale=babel_locale(lang))
+
+
+@lru_cache(maxsize=CACHED)
+def day(value: date, lang: str) -> str:
+    """ "25 December" / "25 декабря"."""
+    return format_date(value, "d MMMM", locale=babel_locale(lang))

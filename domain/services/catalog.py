@@ -14,7 +14,7 @@ from domain.models import Event, EventStatus, TicketType
 from domain.money import Money
 from domain.policies import HoldPolicy
 from domain.ports import UnitOfWork, UnitOfWorkFactory
-from domain.search import Query, SearchFilter, normalize, period_range
+from domain.search import Query, SearchFilter, normalize, parse_day, period_range
 from domain.views import EventCard, EventSummary, SearchPage, TariffOffer
 
 PAGE_SIZE = 20
@@ -59,6 +59,13 @@ class CatalogService:
         """The same query with other filters, saved anew: the old message's buttons keep meaning what they said."""
         saved = await self._saved(user_id, search_id)
         return await self._first_page(await self._save(user_id, saved[1], filters), saved[1], filters)
+
+    async def on_day(self, user_id: int, search_id: int, typed: str) -> SearchPage:
+        """The search narrowed to a day the customer typed (DateUnreadable, DateInPast), its category kept."""
+        day = parse_day(typed[:40], self._tz, self._clock.now())
+        _, query, filters = await self._saved(user_id, search_id)
+        filters = SearchFilter(filters.category, day.isoformat())
+        return await self._first_page(await self._save(user_id, query, filters), query, filters)
 
     async def query_of(self, user_id: int, search_id: int) -> tuple[str, SearchFilter]:
         _, query, filters = await self._saved(user_id, search_id)

@@ -3,25 +3,42 @@
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from domain.event_fields import CATEGORIES
+from domain.search import PERIODS, SearchFilter
 from domain.views import EventCard, SearchPage, TariffOffer
-from handlers.callbacks import AddCb, CartCb, EventCb, SearchPageCb, TariffCb
+from handlers.callbacks import (
+    AddCb,
+    CartCb,
+    EventCb,
+    SearchCategoriesCb,
+    SearchDayCb,
+    SearchFilterCb,
+    SearchPageCb,
+    TariffCb,
+)
 from handlers.editing import visible_length
 from handlers.views.base import _, btn, clip, escape, events_n, fmt, lang, minutes_n, money, pager, tickets_n, when
 
 
 def search_results(page: SearchPage, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup | None]:
     query = escape(page.query)
+    filters = _filters_line(page.filters)
+    kb = InlineKeyboardBuilder()
     if not page.total:
-        return _("search.nothing").format(query=query), None
-    lines = [_("search.header").format(query=query, found=events_n(page.total), page=page.page + 1, pages=page.pages)]
+        if not page.filters.active:
+            return _("search.nothing").format(query=query), None
+        _filter_rows(kb, page)
+        return _("search.nothing_filtered").format(query=query, filters=filters), kb.as_markup()
+    found = _("search.many").format(n=page.total) if page.capped else events_n(page.total)
+    lines = [_("search.header").format(query=query, filters=filters, found=found, page=page.page + 1, pages=page.pages)]
     if page.corrected_from:
         lines.insert(0, _("search.corrected").format(typed=escape(page.corrected_from), query=query))
-    kb = InlineKeyboardBuilder()
     first = page.page * 20
     for n, item in enumerate(page.items, start=first + 1):
         event = item.event
@@ -31,13 +48,65 @@ def search_results(page: SearchPage, tz: ZoneInfo) -> tuple[str, InlineKeyboardM
             f"{n}. <b>{escape(clip(event.title, 80))}</b> — {fmt.short_when(event.starts_at, lang(), tz)}, "
             f"{escape(clip(event.venue, 60))}{price}{left}"
         )
-        kb.button(
-            text=f"{n}. {event.title[:40]} · {fmt.short_when(event.starts_at, lang(), tz)}",
-            callback_data=EventCb(event_id=event.id),
+        kb.row(
+            btn(
+                f"{n}. {event.title[:40]} · {fmt.short_when(event.starts_at, lang(), tz)}",
+                EventCb(event_id=event.id),
+            )
         )
-    kb.adjust(1)
     pager(kb, page.page, page.pages, lambda n: SearchPageCb(search_id=page.search_id, page=n))
+    _filter_rows(kb, page)
     return "\n".join(lines), kb.as_markup()
+
+
+def _period_name(period: str) -> str:
+    if period in PERIODS:
+        return _(f"search.period.{period}")
+    return fmt.day(date.fromisoformat(period), lang())
+
+
+def _filters_line(filters: SearchFilter) -> str:
+    """ " · 🎵 Concerts · this weekend" after the query, or nothing."""
+    parts = [_(f"category.{filters.category}")] if filters.category else []
+    parts += [_period_name(filters.period)] if filters.period else []
+    return "".join(f" · {escape(p)}" for p in parts)
+
+
+def _filter_rows(kb: InlineKeyboardBuilder, page: SearchPage) -> None:
+    """Date filters (the active one ticked; pressed again, it goes), the category chooser, and a way back."""
+    f, sid = page.filters, page.search_id
+    row = []
+    for period in PERIODS:
+        active = f.period == period
+        label = ("✅ " if active else "") + _(f"search.button.{period}")
+        row.append(
+            btn(label, SearchFilterCb(search_id=sid, category=f.category or "", period="" if active else period))
+        )
+    kb.row(*row)
+    typed_day = f.period is not None and f.period not in PERIODS
+    day_label = "✅ " + _period_name(f.period) if typed_day else _("search.button.day")
+    day_target = (
+        SearchFilterCb(search_id=sid, category=f.category or "", period="") if typed_day else SearchDayCb(search_id=sid)
+    )
+    category = _(f"category.{f.category}") if f.category else _("search.category_any")
+    kb.row(
+        btn(day_label, day_target),
+        btn(_("search.button.category").format(category=category), SearchCategoriesCb(search_id=sid)),
+    )
+    if f.active:
+        kb.row(btn(_("search.button.clear"), SearchFilterCb(search_id=sid)))
+
+
+def search_categories(search_id: int, filters: SearchFilter) -> tuple[str, InlineKeyboardMarkup]:
+    kb = InlineKeyboardBuilder()
+    period = filters.period or ""
+    for code in CATEGORIES:
+        label = ("✅ " if filters.category == code else "") + _(f"category.{code}")
+        kb.button(text=label, callback_data=SearchFilterCb(search_id=search_id, category=code, period=period))
+    kb.adjust(2)
+    kb.row(btn(_("search.category_any"), SearchFilterCb(search_id=search_id, period=period)))
+    kb.row(btn(_("button.prev"), SearchPageCb(search_id=search_id, page=0)))
+    return _("search.choose_category"), kb.as_markup()
 
 
 def event_card(

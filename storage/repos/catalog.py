@@ -23,8 +23,6 @@ from storage.tables import events, search_words, ticket_types
 
 _EVENTS_FTS = table("events_fts", column("rowid"))
 _WORDS_FTS = table("search_words_fts", column("word"))
-# A literal, not a parameter: PostgreSQL uses the partial trigram index only when it can see the predicate.
-_PUBLISHED = events.c.status == literal_column(f"'{EventStatus.PUBLISHED.value}'")
 
 
 def _event(row) -> Event:
@@ -119,6 +117,34 @@ def _phrases(words: list[str]) -> str:
     return " ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
+MATCHES_FIRST_UP_TO = 3000
+_FTS_IDS = select(_EVENTS_FTS.c.rowid).where(text("events_fts MATCH :phrases"))
+_FTS_COUNT = select(func.count()).select_from(_EVENTS_FTS).where(text("events_fts MATCH :phrases"))
+
+
+def _column(column):
+    return column
+
+
+def _unindexed(column):
+    """SQLite's unary `+`: the same value, but no index on the column is considered for it."""
+    return literal_column(f"+{column.table.name}.{column.name}", type_=column.type)
+
+
+def _filters(query: Query, now: datetime, column) -> list:
+    """Published, ahead, in the category and the period asked."""
+    status, starts_at = column(events.c.status), column(events.c.starts_at)
+    # A literal, not a parameter: PostgreSQL uses the partial trigram index only when it sees the predicate.
+    where = [status == literal_column(f"'{EventStatus.PUBLISHED.value}'"), starts_at > now]
+    if query.category is not None:
+        where.append(column(events.c.category) == query.category)
+    if query.since is not None:
+        where.append(starts_at >= query.since)
+    if query.until is not None:
+        where.append(starts_at < query.until)
+    return where
+
+
 def _trigrams(word: str) -> str:
     padded = f" {word} "
     grams = {padded[i : i + 3] for i in range(len(padded) - 2)}
@@ -184,43 +210,42 @@ class EventRepo(Repo):
     ) -> tuple[list[Event], int]:
         """Exact title matches first, then by start; the total counted up to `cap` (counting every match of
         a common word would cost more than the page itself)."""
-        where = [_PUBLISHED, events.c.starts_at > now]
-        if query.category is not None:
-            where.append(events.c.category == query.category)
-        if query.since is not None:
-            where.append(events.c.starts_at >= query.since)
-        if query.until is not None:
-            where.append(events.c.starts_at < query.until)
+        sqlite = self.conn.dialect.name == "sqlite"
         exact: list[Event] = []
-        if query.needle:
-            stmt = select(events).where(*where, events.c.title_key == query.needle[:200])
-            rows = await self.conn.execute(stmt.order_by(events.c.starts_at, events.c.id).limit(cap))
-            exact = [_event(r) for r in rows]
-            where.append(events.c.title_key != query.needle[:200])
-        where += self._text_conditions(query.words)
+        key = query.needle[:200]
+        if key:  # through the title index (SQLite, without statistics, would walk every event by start)
+            stmt = select(events).where(*_filters(query, now, _unindexed if sqlite else _column))
+            stmt = stmt.where(events.c.title_key == key).order_by(events.c.starts_at, events.c.id)
+            exact = [_event(r) for r in await self.conn.execute(stmt.limit(cap))]
+        indexed = [w for w in query.words if len(w) >= MIN_INDEXED]
+        text_match = [_contains(w) for w in query.words if len(w) < MIN_INDEXED]
+        matches_first = False
+        if indexed and sqlite:
+            # SQLite plans the join blind: it walks the events by start and looks each up in the FTS
+            # matches, which is quick when the word is common and a scan of everything when it is rare.
+            # Counting the FTS matches first (a fraction of a millisecond) decides: few matches are read
+            # by id and sorted, many are walked in start order until the page is full.
+            phrases = _phrases(indexed)
+            matched = (await self.conn.execute(_FTS_COUNT, {"phrases": phrases})).scalar_one()
+            matches_first = matched <= MATCHES_FIRST_UP_TO
+            text_match.append(events.c.id.in_(_FTS_IDS.params(phrases=phrases)))
+        elif indexed:
+            text_match += [_contains(w) for w in indexed]
+        rest = [events.c.title_key != key] if key else []
 
-        rest_cap = max(cap - len(exact), 0)
-        counted = select(events.c.id).where(*where).limit(rest_cap).subquery()
+        def where(column) -> list:
+            return [*_filters(query, now, column), *rest, *text_match]
+
+        # The count reads the matches by id when the index narrowed them (on SQLite: never the start index).
+        counted = select(events.c.id).where(*where(_unindexed if indexed and sqlite else _column))
+        counted = counted.limit(max(cap - len(exact), 0)).subquery()
         total = len(exact) + (await self.conn.execute(select(func.count()).select_from(counted))).scalar_one()
         found = exact[offset : offset + limit]
         if len(found) < limit and offset + len(found) < total:
-            rest_offset = max(offset - len(exact), 0)
-            stmt = select(events).where(*where).order_by(events.c.starts_at, events.c.id)
-            rows = await self.conn.execute(stmt.offset(rest_offset).limit(limit - len(found)))
-            found += [_event(r) for r in rows]
+            stmt = select(events).where(*where(_unindexed if matches_first else _column))
+            stmt = stmt.order_by(events.c.starts_at, events.c.id).offset(max(offset - len(exact), 0))
+            found += [_event(r) for r in await self.conn.execute(stmt.limit(limit - len(found)))]
         return found, total
-
-    def _text_conditions(self, words: list[str]) -> list:
-        """Every word a substring of the search text. Words of three letters or more go through the
-        database's trigram index; shorter ones are checked on what the index found (or scanned, alone)."""
-        indexed = [w for w in words if len(w) >= MIN_INDEXED]
-        conditions = [_contains(w) for w in words if len(w) < MIN_INDEXED]
-        if not indexed:
-            return conditions
-        if self.conn.dialect.name == "sqlite":
-            matching = select(_EVENTS_FTS.c.rowid).where(text("events_fts MATCH :phrases"))
-            return [events.c.id.in_(matching.params(phrases=_phrases(indexed))), *conditions]
-        return [*(_contains(w) for w in indexed), *conditions]
 
     async def known_words(self, words: list[str]) -> set[str]:
         rows = await self.conn.execute(select(search_words.c.word).where(search_words.c.word.in_(words)))
