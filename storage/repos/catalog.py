@@ -118,6 +118,8 @@ def _phrases(words: list[str]) -> str:
 
 
 MATCHES_FIRST_UP_TO = 3000
+# A literal, not a parameter: PostgreSQL uses the partial trigram index only when it sees the predicate.
+_PUBLISHED = literal_column(f"'{EventStatus.PUBLISHED.value}'")
 _FTS_IDS = select(_EVENTS_FTS.c.rowid).where(text("events_fts MATCH :phrases"))
 _FTS_COUNT = select(func.count()).select_from(_EVENTS_FTS).where(text("events_fts MATCH :phrases"))
 
@@ -131,17 +133,17 @@ def _unindexed(column):
     return literal_column(f"+{column.table.name}.{column.name}", type_=column.type)
 
 
-def _filters(query: Query, now: datetime, column) -> list:
-    """Published, ahead, in the category and the period asked."""
+def _filters(query: Query, now: datetime, column, period: Query | None = None) -> list:
+    """Published, ahead, in the category and the period asked (only the period of `period` when given)."""
     status, starts_at = column(events.c.status), column(events.c.starts_at)
-    # A literal, not a parameter: PostgreSQL uses the partial trigram index only when it sees the predicate.
-    where = [status == literal_column(f"'{EventStatus.PUBLISHED.value}'"), starts_at > now]
+    where = [status == _PUBLISHED, starts_at > now]
     if query.category is not None:
         where.append(column(events.c.category) == query.category)
-    if query.since is not None:
-        where.append(starts_at >= query.since)
-    if query.until is not None:
-        where.append(starts_at < query.until)
+    period = period or query
+    if period.since is not None:
+        where.append(starts_at >= period.since)
+    if period.until is not None:
+        where.append(starts_at < period.until)
     return where
 
 
@@ -218,34 +220,52 @@ class EventRepo(Repo):
             stmt = stmt.where(events.c.title_key == key).order_by(events.c.starts_at, events.c.id)
             exact = [_event(r) for r in await self.conn.execute(stmt.limit(cap))]
         indexed = [w for w in query.words if len(w) >= MIN_INDEXED]
-        text_match = [_contains(w) for w in query.words if len(w) < MIN_INDEXED]
-        matches_first = False
-        if indexed and sqlite:
-            # SQLite plans the join blind: it walks the events by start and looks each up in the FTS
-            # matches, which is quick when the word is common and a scan of everything when it is rare.
-            # Counting the FTS matches first (a fraction of a millisecond) decides: few matches are read
-            # by id and sorted, many are walked in start order until the page is full.
-            phrases = _phrases(indexed)
-            matched = (await self.conn.execute(_FTS_COUNT, {"phrases": phrases})).scalar_one()
-            matches_first = matched <= MATCHES_FIRST_UP_TO
-            text_match.append(events.c.id.in_(_FTS_IDS.params(phrases=phrases)))
-        elif indexed:
-            text_match += [_contains(w) for w in indexed]
+        contains = [_contains(w) for w in query.words]  # PostgreSQL answers these from its trigram index
         rest = [events.c.title_key != key] if key else []
-
-        def where(column) -> list:
-            return [*_filters(query, now, column), *rest, *text_match]
-
-        # The count reads the matches by id when the index narrowed them (on SQLite: never the start index).
-        counted = select(events.c.id).where(*where(_unindexed if indexed and sqlite else _column))
+        if indexed and not sqlite:
+            counted = self._pg_counted(query, now, key, contains)
+            page_where = [*_filters(query, now, _column), *rest, *contains]
+        elif indexed:
+            count_where, page_where = await self._sqlite_plan(query, now, indexed, [*rest, *contains])
+            counted = select(events.c.id).where(*count_where)
+        else:
+            page_where = [*_filters(query, now, _column), *rest, *contains]
+            counted = select(events.c.id).where(*page_where)
         counted = counted.limit(max(cap - len(exact), 0)).subquery()
         total = len(exact) + (await self.conn.execute(select(func.count()).select_from(counted))).scalar_one()
         found = exact[offset : offset + limit]
         if len(found) < limit and offset + len(found) < total:
-            stmt = select(events).where(*where(_unindexed if matches_first else _column))
-            stmt = stmt.order_by(events.c.starts_at, events.c.id).offset(max(offset - len(exact), 0))
-            found += [_event(r) for r in await self.conn.execute(stmt.limit(limit - len(found)))]
+            stmt = select(events).where(*page_where).order_by(events.c.starts_at, events.c.id)
+            stmt = stmt.offset(max(offset - len(exact), 0)).limit(limit - len(found))
+            found += [_event(r) for r in await self.conn.execute(stmt)]
         return found, total
+
+    async def _sqlite_plan(self, query: Query, now: datetime, indexed: list[str], rest: list) -> tuple[list, list]:
+        """The conditions of the count and of the page. SQLite plans blind: it would walk the events by
+        start and look each up in the FTS matches, quick for a common word and a scan of everything for a
+        rare one. So the matches are counted first (a fraction of a millisecond), and the events of the
+        period asked: the smaller set is read, the matches by id (`+column` keeps the planner off the start
+        index) or the period in start order; a page of few matches is sorted, of many walked until full."""
+        phrases = _phrases(indexed)
+        matched = (await self.conn.execute(_FTS_COUNT, {"phrases": phrases})).scalar_one()
+        in_period = matched
+        if query.since is not None or query.until is not None:
+            period = select(func.count()).select_from(events).where(*_filters(Query(""), now, _column, query))
+            in_period = (await self.conn.execute(period)).scalar_one()
+        by_id = [*_filters(query, now, _unindexed), events.c.id.in_(_FTS_IDS.params(phrases=phrases)), *rest]
+        walked = [*_filters(query, now, _column), *rest]
+        count_where = by_id if matched <= in_period else walked
+        return count_where, by_id if matched <= min(MATCHES_FIRST_UP_TO, in_period) else walked
+
+    @staticmethod
+    def _pg_counted(query: Query, now: datetime, key: str, contains: list):
+        """Up to the cap, PostgreSQL would rather scan the table hoping to meet enough matches early; a
+        materialized CTE of the trigram matches is planned without the LIMIT, through the GIN index."""
+        hits = select(events.c.id, events.c.status, events.c.starts_at, events.c.category, events.c.title_key)
+        hits = hits.where(events.c.status == _PUBLISHED, *contains).cte("hits").prefix_with("MATERIALIZED")
+        where = _filters(query, now, lambda column: hits.c[column.name])
+        where += [hits.c.title_key != key] if key else []
+        return select(hits.c.id).where(*where)
 
     async def known_words(self, words: list[str]) -> set[str]:
         rows = await self.conn.execute(select(search_words.c.word).where(search_words.c.word.in_(words)))
