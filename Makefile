@@ -14,7 +14,7 @@ LOCK_FLAGS ?=
 PIP_COMPILE = $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --all-build-deps \
 	--strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_FLAGS)
 
-.PHONY: install lock run migrate test lint bench rush mutate clean
+.PHONY: install lock run migrate test lint bench bench-search rush mutate clean
 
 # The venv is rebuilt from scratch whenever the lock changes, so it holds exactly the locked set.
 # The venv's own pip (the one bundled with $(PYTHON)) is used as is: no upgrade from the network.
@@ -48,6 +48,10 @@ test: install lint
 
 bench: install
 	$(PY) -m bench.checkout_race
+
+# Search at 100,000 events, SQLite and PostgreSQL, against a LIKE scan (bench/search.py); about 2 minutes.
+bench-search: install
+	$(PY) -m bench.search
 
 # The on-sale rush through the real bot over HTTP (bench/rush.py): SQLite, then PostgreSQL; fails if either run did.
 rush: install

@@ -26,7 +26,8 @@ def _fold(char: str) -> str:
     """`é` → `e`, `ß` → `ss`, `ё` → `е`; `й` stays itself (it is a letter of its own, not an accented `и`)."""
     if char in "йЙ":
         return "й"
-    return "".join(c for c in unicodedata.normalize("NFKD", char.casefold()) if not unicodedata.combining(c))
+    decomposed = unicodedata.normalize("NFKD", char)  # before folding the case: № is N + o
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def normalize(text: str) -> str:

@@ -60,7 +60,8 @@ def _fold(text: str) -> str:
         if char in "йЙ":
             out.append("й")
             continue
-        out.append("".join(c for c in unicodedata.normalize("NFKD", char.casefold()) if not unicodedata.combining(c)))
+        decomposed = unicodedata.normalize("NFKD", char)
+        out.append("".join(c for c in decomposed if not unicodedata.combining(c)).casefold())
     return " ".join("".join(out).split())
 
 
