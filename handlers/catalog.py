@@ -73,8 +73,10 @@ async def day_typed(message: Message, state: FSMContext, user: User, catalog: Ca
 
 @router.message(Command("search"))
 async def search_command(
-    message: Message, command: CommandObject, user: User, catalog: CatalogService, tz: ZoneInfo
+    message: Message, command: CommandObject, state: FSMContext, user: User, catalog: CatalogService, tz: ZoneInfo
 ) -> None:
+    if await state.get_state() == SearchForm.day.state:  # a new search instead of the day asked for
+        await state.clear()
     await _search(message, command.args or "", user, catalog, tz)
 
 

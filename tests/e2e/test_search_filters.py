@@ -106,6 +106,11 @@ async def test_filters_in_russian_and_a_new_search_instead_of_a_day(sandbox, bot
     await olga.send("Jazz lecture")
     assert listed(olga) == ["Jazz lecture"]
     await olga.press("📅 Дата…")
+    await olga.send("/search Ленинград 2026")
+    assert "Не понял дату" not in olga.last_text()
+    await olga.send("10.12")
+    assert "10.12" in olga.last_text() and "Не понял дату" not in olga.last_text(), "a plain search now"
+    await olga.press("📅 Дата…")
     await olga.send("/cancel")
     assert "без фильтра по дате" in olga.last_text()
 
