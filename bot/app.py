@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -119,7 +120,16 @@ def build_services(
     limiter: AttemptLimiter | None = None,
 ) -> Services:
     uow = UnitOfWorkFactory(engine, bookkeeping)
-    hold = HoldPolicy(settings.hold_minutes, settings.max_tickets_per_order)
+    hold = HoldPolicy(
+        settings.hold_minutes,
+        settings.max_tickets_per_order,
+        max_per_person=settings.max_tickets_per_person,
+        max_per_event_order=settings.max_tickets_per_event_order,
+        max_held=settings.max_tickets_held,
+        cooldown_releases=settings.hold_cooldown_releases,
+        cooldown_window=timedelta(minutes=settings.hold_cooldown_window_minutes),
+        cooldown_for=timedelta(minutes=settings.hold_cooldown_minutes),
+    )
     admins = AdminPolicy(settings.admin_ids)
     cur = settings.currency
     return Services(

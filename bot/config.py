@@ -25,6 +25,12 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     hold_minutes: int = Field(15, ge=1, le=24 * 60)
     max_tickets_per_order: int = Field(10, ge=1, le=100)
+    max_tickets_per_person: int = Field(20, ge=1, le=1000)  # of one event, bought and held; events may differ
+    max_tickets_per_event_order: int = Field(20, ge=1, le=1000)  # of one event in one order, all its tariffs
+    max_tickets_held: int = Field(20, ge=1, le=1000)  # held at once by one person, all events together
+    hold_cooldown_releases: int = Field(5, ge=2, le=100)  # holds dropped within the window ...
+    hold_cooldown_window_minutes: int = Field(10, ge=1, le=24 * 60)
+    hold_cooldown_minutes: int = Field(15, ge=0, le=24 * 60)  # ... then no new hold for this long (0: off)
     currency: str = "RUB"
     timezone: str = "Europe/Moscow"
     redis_url: str | None = None

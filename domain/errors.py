@@ -141,6 +141,10 @@ class AgeLimitInvalid(DomainError):
     code = "error.age_limit_invalid"
 
 
+class TicketLimitInvalid(DomainError):
+    code = "error.ticket_limit_invalid"
+
+
 class CategoryUnknown(DomainError):
     code = "error.category_unknown"
 
@@ -243,6 +247,30 @@ class InvalidQuantity(DomainError):
 
 class LimitReached(DomainError):
     code = "error.limit_reached"
+
+
+class PersonLimitReached(DomainError):
+    """Anti-scalping: tickets of one event per person, those bought and those held counted."""
+
+    code = "error.person_limit"
+
+
+class EventOrderLimitReached(DomainError):
+    """Anti-scalping: tickets of one event in one order, whatever their tariffs."""
+
+    code = "error.event_order_limit"
+
+
+class HeldLimitReached(DomainError):
+    """Anti-scalping: tickets one person holds at once, all events together."""
+
+    code = "error.held_limit"
+
+
+class CoolingDown(DomainError):
+    """Anti-scalping: a person who keeps taking and dropping holds waits before the next one."""
+
+    code = "error.cooling_down"
 
 
 class CartFull(DomainError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from domain.errors import AgeLimitInvalid, CategoryUnknown, FieldEmpty, FieldTooLong
+from domain.errors import AgeLimitInvalid, CategoryUnknown, FieldEmpty, FieldTooLong, TicketLimitInvalid
 
 
 class EventField(StrEnum):
@@ -19,9 +19,15 @@ class EventField(StrEnum):
     POSTER = "poster"
     AGE_LIMIT = "age_limit"
     CONDITIONS = "conditions"
+    MAX_PER_PERSON = "max_per_person"
+    MAX_PER_ORDER = "max_per_order"
 
 
-STEPS: tuple[EventField, ...] = tuple(EventField)  # the order the creation dialog asks in
+# Anti-scalping limits have the shop's defaults: set from the event's menu, not asked while creating.
+EDIT_ONLY: tuple[EventField, ...] = (EventField.MAX_PER_PERSON, EventField.MAX_PER_ORDER)
+STEPS: tuple[EventField, ...] = tuple(f for f in EventField if f not in EDIT_ONLY)  # the creation dialog's order
+MENU: tuple[EventField, ...] = STEPS + EDIT_ONLY
+MAX_TICKET_LIMIT = 1000
 REQUIRED = frozenset({EventField.TITLE, EventField.VENUE, EventField.STARTS_AT})
 CATEGORIES = ("concert", "theatre", "standup", "festival", "exhibition", "lecture", "sport", "kids", "other")
 # Characters: the columns' sizes, and what an event card (one Telegram message) can hold.
@@ -57,6 +63,14 @@ def parse_age_limit(text: str) -> int:
     if match is None or int(match.group(1)) not in AGE_LIMITS:
         raise AgeLimitInvalid()
     return int(match.group(1))
+
+
+def parse_ticket_limit(text: str) -> int:
+    """A number of tickets, 1 to MAX_TICKET_LIMIT."""
+    value = text.strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 4 or not 1 <= int(value) <= MAX_TICKET_LIMIT:
+        raise TicketLimitInvalid(max=MAX_TICKET_LIMIT)
+    return int(value)
 
 
 def parse_category(value: str) -> str:

@@ -89,6 +89,8 @@ class Event:
     conditions: str = ""
     organizer_id: int | None = None
     poster_file_id: str | None = None
+    max_per_person: int | None = None  # tickets one person may have (bought and held); None: the shop's
+    max_per_order: int | None = None  # tickets of this event in one order, all tariffs; None: the shop's
 
     def ensure_on_sale(self, now: datetime) -> None:
         if self.status is not EventStatus.PUBLISHED or self.starts_at is None or self.starts_at <= now:

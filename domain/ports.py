@@ -125,6 +125,10 @@ class Inventory(Protocol):
 
 class CartRepository(Protocol):
     async def for_user(self, user_id: int, now: datetime, lock: bool = False) -> Cart: ...
+    async def record_release(self, user_id: int, now: datetime, keep_since: datetime) -> None:
+        """A hold dropped on purpose, now; this person's drops before `keep_since` are forgotten."""
+
+    async def releases_since(self, user_id: int, since: datetime) -> list[datetime]: ...
     async def add_item(self, item: CartItem, now: datetime) -> CartItem: ...
     async def change_qty(
         self, item_id: int, old_qty: int, new_qty: int, held_until: datetime | None, now: datetime
@@ -155,6 +159,9 @@ class OrderRepository(Protocol):
 
 
 class TicketRepository(Protocol):
+    async def count_owned(self, owner_id: int, event_id: int) -> int:
+        """Tickets of the event this person holds: paid for and not refunded or cancelled (used count)."""
+
     async def add(self, ticket: Ticket) -> Ticket | None:
         """None when the secret or its short code is taken already: draw another secret and try again."""
 

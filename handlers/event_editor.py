@@ -54,9 +54,8 @@ async def _next(
     user: User,
 ) -> None:
     """After a step: the next one while creating, else (or after the last) the event's menu."""
-    position = STEPS.index(field)
-    if creating and position + 1 < len(STEPS):
-        await _ask(message, state, STEPS[position + 1], event, tz, creating=True)
+    if creating and field in STEPS and STEPS.index(field) + 1 < len(STEPS):
+        await _ask(message, state, STEPS[STEPS.index(field) + 1], event, tz, creating=True)
         return
     await state.clear()
     if creating:

@@ -109,6 +109,8 @@ events = Table(
     Column("poster_file_id", String(256)),
     Column("search_text", Text, nullable=False, server_default=""),
     Column("title_key", String(200), nullable=False, server_default=""),  # the folded title: exact matches first
+    Column("max_per_person", Integer),  # anti-scalping, set by the organizer; NULL: the shop's limit
+    Column("max_per_order", Integer),
     Column("created_at", TS, nullable=False),
     Index("ix_events_status_starts_at", "status", "starts_at"),
     Index("ix_events_title_key", "title_key"),
@@ -184,6 +186,17 @@ carts = Table(
     Column("last_op", String(80)),
     Column("created_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),
+)
+
+# A hold a person dropped on purpose (🗑, ➖): too many in a short while and new holds wait (anti-scalping).
+# Only the last cooldown window plus cooldown are kept, per person, trimmed when one is written.
+hold_releases = Table(
+    "hold_releases",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("released_at", TS, nullable=False),
+    Index("ix_hold_releases_user_released", "user_id", "released_at"),
 )
 
 cart_items = Table(

@@ -122,6 +122,7 @@ class CartService:
                 return None  # nothing changed yet: released first, then added
             same = [i for i in cart.items if i.ticket_type_id == tt.id and i.state is ItemState.HELD]
             self._policy.check_quantity(qty, sum(i.qty for i in same), tt.max_per_order)
+            await self._check_limits(uow, user_id, event, qty, cart)
             if not same:
                 self._policy.check_lines(len(cart.items))
             until = now + self._policy.hold_for
@@ -168,6 +169,7 @@ class CartService:
             if await uow.carts.transition(item.id, item.state, ItemState.REMOVED, now, qty=item.qty):
                 if item.state is ItemState.HELD and item.ticket_type_id is not None:
                     await uow.inventory.release(item.ticket_type_id, item.qty)
+                    await self._dropped(uow, user_id, now)
                 await uow.carts.bump_version(item.cart_id)
             view = await self._view(uow, user_id, now)
             await uow.commit()
@@ -187,6 +189,9 @@ class CartService:
             delta = qty - item.qty
             if delta == 0:
                 return await self._view(uow, user_id, now)
+            if delta > 0:
+                event = await uow.events.get(item.event_id)
+                await self._check_limits(uow, user_id, event, delta, await uow.carts.for_user(user_id, now))
             until = now + self._policy.hold_for if delta > 0 else item.held_until
             if not await uow.carts.change_qty(item.id, item.qty, qty, until, now):
                 raise CartChanged()
@@ -195,6 +200,7 @@ class CartService:
                 raise SoldOut(tariff=tt.name, available=tt.available)
             if delta < 0:
                 await uow.inventory.release(item.ticket_type_id, -delta)
+                await self._dropped(uow, user_id, now)
             await uow.carts.bump_version(item.cart_id)
             view = await self._view(uow, user_id, now)
             await uow.commit()
@@ -225,6 +231,7 @@ class CartService:
             )
             event.ensure_on_sale(now)
             tt.ensure_sales_open(now)
+            await self._check_limits(uow, user_id, event, item.qty, await uow.carts.for_user(user_id, now))
             if not await uow.carts.transition(item.id, ItemState.EXPIRED, ItemState.HELD, now, qty=item.qty):
                 raise CartChanged()
             await uow.carts.change_qty(item.id, item.qty, item.qty, now + self._policy.hold_for, now)
@@ -276,6 +283,20 @@ class CartService:
             if item.id == item_id and item.state in (ItemState.HELD, ItemState.EXPIRED):
                 return item
         raise CartItemNotFound()
+
+    async def _check_limits(self, uow: UnitOfWork, user_id: int, event, adding: int, cart: Cart) -> None:
+        """Anti-scalping under the cart lock the caller holds: one person's presses cannot both pass."""
+        now = self._clock.now()
+        dropped = await uow.carts.releases_since(user_id, now - self._policy.releases_worth_keeping)
+        self._policy.check_cooldown(dropped, now)
+        held = [i for i in cart.items if i.state is ItemState.HELD]
+        self._policy.check_held(adding, sum(i.qty for i in held))
+        held_here = sum(i.qty for i in held if i.event_id == event.id)
+        bought = await uow.tickets.count_owned(user_id, event.id)
+        self._policy.check_event_limits(event, adding, held_here, bought)
+
+    async def _dropped(self, uow: UnitOfWork, user_id: int, now: datetime) -> None:
+        await uow.carts.record_release(user_id, now, now - self._policy.releases_worth_keeping)
 
     async def _same_tariff_elsewhere(self, uow: UnitOfWork, user_id: int, item: CartItem, now: datetime) -> int:
         """Tickets of the item's tariff held by the user's other cart lines: the per-order limit spans them all."""

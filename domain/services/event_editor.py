@@ -22,7 +22,15 @@ from domain.errors import (
     OwnEventNotFound,
     StartAfterEnd,
 )
-from domain.event_fields import REQUIRED, EventField, clean_text, parse_age_limit, parse_category
+from domain.event_fields import (
+    EDIT_ONLY,
+    REQUIRED,
+    EventField,
+    clean_text,
+    parse_age_limit,
+    parse_category,
+    parse_ticket_limit,
+)
 from domain.models import Event, EventStatus, TicketType, User
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 
@@ -89,6 +97,8 @@ class EventEditor:
                 event.poster_file_id = None
             elif field is EventField.AGE_LIMIT:
                 event.age_limit = None
+            elif field in EDIT_ONLY:
+                setattr(event, field.value, None)  # back to the shop's limit
             else:
                 setattr(event, field.value, "")
             await uow.events.save_details(event)
@@ -180,6 +190,8 @@ def _apply(event: Event, field: EventField, text: str, tz: ZoneInfo, now: dateti
         event.category = parse_category(text.strip())
     elif field is EventField.AGE_LIMIT:
         event.age_limit = parse_age_limit(text)
+    elif field in EDIT_ONLY:
+        setattr(event, field.value, parse_ticket_limit(text))
     elif field is EventField.STARTS_AT:
         starts = parse_local(text, tz, now)
         if event.ends_at is not None and event.ends_at <= starts:

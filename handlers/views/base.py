@@ -62,6 +62,10 @@ def render_error(error: DomainError, html: bool = True) -> str:
     for key, value in params.items():
         if isinstance(value, Money):
             params[key] = money(value)
+        elif key.endswith("_tickets") and isinstance(value, int):
+            params[key] = tickets_n(value)
+        elif key == "minutes" and isinstance(value, int):
+            params[key] = minutes_n(value)
         elif isinstance(value, str) and html:
             params[key] = escape(value)
     if error.code == "error.sold_out" and params.get("available"):

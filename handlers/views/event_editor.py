@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from domain.event_fields import CATEGORIES, LIMITS, REQUIRED, STEPS, EventField
+from domain.event_fields import CATEGORIES, EDIT_ONLY, LIMITS, MAX_TICKET_LIMIT, MENU, REQUIRED, STEPS, EventField
 from domain.models import Event, EventStatus
 from handlers.callbacks import (
     BroadcastStartCb,
@@ -45,6 +45,9 @@ def value_of(event: Event, field: EventField, tz: ZoneInfo) -> str | None:
         return _("editor.poster_set") if event.poster_file_id else None
     if field is F.AGE_LIMIT:
         return f"{event.age_limit}+" if event.age_limit is not None else None
+    if field in EDIT_ONLY:
+        value = getattr(event, field.value)
+        return str(value) if value is not None else None
     if field is F.CATEGORY:
         return category_name(event.category) if event.category else None
     value = getattr(event, field.value)
@@ -57,7 +60,7 @@ def prompt(field: EventField, event: Event | None, tz: ZoneInfo, creating: bool)
     if creating:
         lines.append(_("editor.step").format(n=STEPS.index(field) + 1, total=len(STEPS)))
     key = "editor.prompt." + field.value
-    lines.append(_(key).format(max=LIMITS.get(field, 0), zone=tz.key))
+    lines.append(_(key).format(max=LIMITS.get(field, MAX_TICKET_LIMIT), zone=tz.key))
     current = value_of(event, field, tz) if event is not None else None
     if current is not None:
         lines.append(_("editor.current").format(value=current))
@@ -98,15 +101,16 @@ def menu(
             id=event.id,
         )
     ]
-    for field in STEPS[1:]:
+    for field in MENU[1:]:
         value = value_of(event, field, tz)
-        lines.append(f"<b>{field_name(field)}</b>: {value if value is not None else _('editor.not_set')}")
+        unset = _("editor.shop_limit") if field in EDIT_ONLY else _("editor.not_set")
+        lines.append(f"<b>{field_name(field)}</b>: {value if value is not None else unset}")
     if missing:
         lines.append(_("editor.menu.missing").format(fields=missing_names(missing)))
     kb = InlineKeyboardBuilder()
     editable = event.status in (EventStatus.DRAFT, EventStatus.PUBLISHED)
     if editable:
-        for field in STEPS:
+        for field in MENU:
             kb.button(text="✏️ " + field_name(field), callback_data=EventEditCb(event_id=event.id, field=field.value))
         kb.adjust(2)
     kb.row(

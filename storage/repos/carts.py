@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy import and_, bindparam, delete, insert, select, update
 
 from domain.models import Cart, CartItem, ItemKind, ItemState
 from domain.money import Money
 from storage.repos._base import Repo
-from storage.tables import cart_items, carts
+from storage.tables import cart_items, carts, hold_releases
 
 LIVE = (ItemState.HELD.value, ItemState.EXPIRED.value)
 
@@ -43,6 +43,18 @@ def _item_of_row(row) -> CartItem:
 
 
 class CartRepo(Repo):
+    async def record_release(self, user_id: int, now: datetime, keep_since: datetime) -> None:
+        await self.conn.execute(
+            delete(hold_releases).where(hold_releases.c.user_id == user_id, hold_releases.c.released_at < keep_since)
+        )
+        await self.conn.execute(insert(hold_releases).values(user_id=user_id, released_at=now))
+
+    async def releases_since(self, user_id: int, since: datetime) -> list[datetime]:
+        stmt = select(hold_releases.c.released_at).where(
+            hold_releases.c.user_id == user_id, hold_releases.c.released_at >= since
+        )
+        return [r.released_at for r in await self.conn.execute(stmt)]
+
     async def for_user(self, user_id: int, now: datetime, lock: bool = False) -> Cart:
         """The user's one cart with its live items (one statement), created on first use; its id never
         changes. With lock=True the cart row is locked first (FOR UPDATE on PostgreSQL, then the items

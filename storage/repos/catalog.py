@@ -40,6 +40,8 @@ def _event(row) -> Event:
         conditions=row.conditions,
         organizer_id=row.organizer_id,
         poster_file_id=row.poster_file_id,
+        max_per_person=row.max_per_person,
+        max_per_order=row.max_per_order,
     )
 
 
@@ -56,6 +58,8 @@ def _details(event: Event) -> dict:
         "age_limit": event.age_limit,
         "conditions": event.conditions,
         "poster_file_id": event.poster_file_id,
+        "max_per_person": event.max_per_person,
+        "max_per_order": event.max_per_order,
         "search_text": search_text(event.title, event.performers, event.venue, event.category),
         "title_key": normalize(event.title)[:200],
     }

@@ -34,6 +34,14 @@ def short_code_of(secret: str) -> str | None:
 
 
 class TicketRepo(Repo):
+    async def count_owned(self, owner_id: int, event_id: int) -> int:
+        stmt = select(func.count()).where(
+            tickets.c.owner_id == owner_id,
+            tickets.c.event_id == event_id,
+            tickets.c.status.in_([TicketStatus.VALID.value, TicketStatus.USED.value]),
+        )
+        return (await self.conn.execute(stmt)).scalar_one()
+
     async def add(self, ticket: Ticket) -> Ticket | None:
         """None when the secret or its short code is taken already: the caller draws another secret.
         ON CONFLICT DO NOTHING keeps the transaction usable on PostgreSQL, unlike a caught IntegrityError."""
