@@ -129,6 +129,9 @@ class CartRepository(Protocol):
         """A hold dropped on purpose, now; this person's drops before `keep_since` are forgotten."""
 
     async def releases_since(self, user_id: int, since: datetime) -> list[datetime]: ...
+    async def renew_holds(self, cart_id: int, until: datetime, now: datetime) -> int:
+        """The cart's holds still running now run until `until`; lapsed ones stay lapsed."""
+
     async def add_item(self, item: CartItem, now: datetime) -> CartItem: ...
     async def change_qty(
         self, item_id: int, old_qty: int, new_qty: int, held_until: datetime | None, now: datetime

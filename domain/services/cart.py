@@ -139,7 +139,7 @@ class CartService:
             if not await uow.inventory.hold(tt.id, qty):
                 raise SoldOut(tariff=tt.name, available=(await uow.events.ticket_type(tt.id)).available)
             await _ensure_still_on_sale(uow, event)
-            await uow.carts.bump_version(cart.id, op_key)
+            await self._changed(uow, cart.id, now, op_key)
             view = await self._view(uow, user_id, now)
             await uow.commit()
             return view
@@ -170,7 +170,7 @@ class CartService:
                 if item.state is ItemState.HELD and item.ticket_type_id is not None:
                     await uow.inventory.release(item.ticket_type_id, item.qty)
                     await self._dropped(uow, user_id, now)
-                await uow.carts.bump_version(item.cart_id)
+                await self._changed(uow, item.cart_id, now)
             view = await self._view(uow, user_id, now)
             await uow.commit()
             return view
@@ -192,7 +192,7 @@ class CartService:
             if delta > 0:
                 event = await uow.events.get(item.event_id)
                 await self._check_limits(uow, user_id, event, delta, await uow.carts.for_user(user_id, now))
-            until = now + self._policy.hold_for if delta > 0 else item.held_until
+            until = now + self._policy.hold_for
             if not await uow.carts.change_qty(item.id, item.qty, qty, until, now):
                 raise CartChanged()
             if delta > 0 and not await uow.inventory.hold(item.ticket_type_id, delta):
@@ -201,7 +201,7 @@ class CartService:
             if delta < 0:
                 await uow.inventory.release(item.ticket_type_id, -delta)
                 await self._dropped(uow, user_id, now)
-            await uow.carts.bump_version(item.cart_id)
+            await self._changed(uow, item.cart_id, now)
             view = await self._view(uow, user_id, now)
             await uow.commit()
             return view
@@ -238,7 +238,7 @@ class CartService:
             if not await uow.inventory.hold(tt.id, item.qty):
                 raise SoldOut(tariff=tt.name, available=tt.available)
             await _ensure_still_on_sale(uow, event)
-            await uow.carts.bump_version(item.cart_id)
+            await self._changed(uow, item.cart_id, now)
             view = await self._view(uow, user_id, now)
             await uow.commit()
             return view
@@ -294,6 +294,12 @@ class CartService:
         held_here = sum(i.qty for i in held if i.event_id == event.id)
         bought = await uow.tickets.count_owned(user_id, event.id)
         self._policy.check_event_limits(event, adding, held_here, bought)
+
+    async def _changed(self, uow: UnitOfWork, cart_id: int, now: datetime, op_key: str | None = None) -> None:
+        """Every change of the cart restarts the holds of its live lines, so they lapse together and the
+        cart can say one "held until"; buttons drawn before are stale from now on."""
+        await uow.carts.renew_holds(cart_id, now + self._policy.hold_for, now)
+        await uow.carts.bump_version(cart_id, op_key)
 
     async def _dropped(self, uow: UnitOfWork, user_id: int, now: datetime) -> None:
         await uow.carts.record_release(user_id, now, now - self._policy.releases_worth_keeping)

@@ -49,6 +49,18 @@ class CartRepo(Repo):
         )
         await self.conn.execute(insert(hold_releases).values(user_id=user_id, released_at=now))
 
+    async def renew_holds(self, cart_id: int, until: datetime, now: datetime) -> int:
+        stmt = (
+            update(cart_items)
+            .where(
+                cart_items.c.cart_id == cart_id,
+                cart_items.c.state == ItemState.HELD.value,
+                cart_items.c.held_until > now,
+            )
+            .values(held_until=until, updated_at=now)
+        )
+        return (await self.conn.execute(stmt)).rowcount
+
     async def releases_since(self, user_id: int, since: datetime) -> list[datetime]:
         stmt = select(hold_releases.c.released_at).where(
             hold_releases.c.user_id == user_id, hold_releases.c.released_at >= since

@@ -11,6 +11,7 @@ from sqlalchemy import update
 from domain.errors import CartChanged, CartItemNotFound, SalesClosed, SoldOut
 from domain.models import ItemState
 from storage.tables import ticket_types
+from tests.storage.test_checkout_race import make_event
 from tests.storage.test_guards import POLICY, Shop, assert_books, books, expect
 
 
@@ -48,23 +49,42 @@ async def test_only_ones_own_line_can_be_set_to_zero(engine, clock):
     assert await books(engine, tt.id) == (50, 2, 0, 2), rule
 
 
-async def test_a_decrease_keeps_the_deadline_and_an_increase_restarts_it(engine, clock):
-    rule = "only an increase restarts the hold"
+async def test_every_change_restarts_every_live_hold_of_the_cart_so_they_lapse_together(engine, clock):
+    rule = "a change of the cart restarts the holds of all its live lines"
     shop = Shop(engine, clock)
     tt, anna, view = await shop.line(3)
     item_id = view.ready[0].item_id
-    first = (await shop.item(item_id)).held_until
+    other = await make_event(shop.uow, clock, quantity=50)
     clock.advance(minutes=5)
-    down = await shop.carts.change_qty(anna.id, item_id, 2)
-    assert (await shop.item(item_id)).held_until == first, rule
+    view = await shop.carts.add_tickets(anna.id, other.id, 1)
+    other_id = next(line.item_id for line in view.ready if line.item_id != item_id)
+    assert (await shop.item(item_id)).held_until == clock.now() + POLICY.hold_for, rule
+
+    clock.advance(minutes=5)
+    down = await shop.carts.change_qty(anna.id, item_id, 2)  # a decrease counts as a change too
+    for line in (item_id, other_id):
+        assert (await shop.item(line)).held_until == clock.now() + POLICY.hold_for, rule
     assert down.ready[0].qty == 2 and down.version == view.version + 1, rule
     assert await books(engine, tt.id) == (50, 2, 0, 2), rule
+
     clock.advance(minutes=5)
+    await shop.carts.remove(anna.id, other_id, down.version)
+    assert (await shop.item(item_id)).held_until == clock.now() + POLICY.hold_for, "removing a line counts too"
     up = await shop.carts.change_qty(anna.id, item_id, 4)
-    restarted = (await shop.item(item_id)).held_until
-    assert restarted.replace(tzinfo=None) == (clock.now() + POLICY.hold_for).replace(tzinfo=None), rule
-    assert up.ready[0].qty == 4 and up.version == down.version + 1, rule
+    assert up.ready[0].qty == 4 and up.version == down.version + 2, rule
     assert await books(engine, tt.id) == (50, 4, 0, 4), rule
+
+
+async def test_a_change_does_not_revive_a_lapsed_line(engine, clock):
+    rule = "a lapsed line stays lapsed when the rest of the cart changes"
+    shop = Shop(engine, clock)
+    tt, anna, view = await shop.line(2)
+    lapsed = view.ready[0].item_id
+    clock.advance(minutes=16)
+    other = await make_event(shop.uow, clock, quantity=50)
+    await shop.carts.add_tickets(anna.id, other.id, 1)
+    assert (await shop.item(lapsed)).state == ItemState.EXPIRED.value, rule
+    assert await books(engine, tt.id) == (50, 0, 0, 0), rule
 
 
 async def test_an_increase_by_one_restarts_the_hold(engine, clock):
