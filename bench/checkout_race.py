@@ -12,20 +12,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import asyncpg
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bench import pg
 from domain.clock import ManualClock
 from domain.errors import SoldOut
 from domain.models import EntryKind, Event, EventStatus, TelegramProfile, TicketType
@@ -38,7 +35,6 @@ from storage.migrate import upgrade
 from storage.tables import ticket_types, tickets
 from storage.uow import UnitOfWorkFactory
 
-DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
 CURRENCY = "RUB"
 PRICE = Money(150_000, CURRENCY)
 POLICY = HoldPolicy(hold_minutes=15, max_per_order=10)
@@ -180,36 +176,13 @@ async def bench_sqlite(quota: int, buyers: int, budget_s: float) -> bool:
             await engine.dispose()
 
 
-def _admin_dsn() -> str:
-    return os.environ.get("TEST_POSTGRES_DSN", DEFAULT_PG).replace("postgresql+asyncpg://", "postgresql://")
-
-
 async def bench_postgres(quota: int, buyers: int, budget_s: float) -> bool:
-    admin = _admin_dsn()
-    name = f"ticketbot_bench_{uuid.uuid4().hex[:10]}"
-    try:
-        conn = await asyncpg.connect(admin, timeout=3)
-    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-        print(f"\n== PostgreSQL ==\n  skipped: unreachable ({exc})")
+    unreachable = await pg.reachable()
+    if unreachable is not None:
+        print(f"\n== PostgreSQL ==\n  skipped: unreachable ({unreachable})")
         return True
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    url = make_url(admin).set(database=name, drivername="postgresql+asyncpg")
-    engine = create_engine(url.render_as_string(hide_password=False))
-    try:
-        await upgrade(engine)
-        return await measure(
-            f"PostgreSQL ({url.host}:{url.port or 5432}, temporary database)", engine, quota, buyers, budget_s
-        )
-    finally:
-        await engine.dispose()
-        conn = await asyncpg.connect(admin, timeout=3)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
+    async with pg.temporary_database("ticketbot_bench") as (url, engine):
+        return await measure(pg.describe(url), engine, quota, buyers, budget_s)
 
 
 async def main(argv: list[str] | None = None) -> int:

@@ -42,7 +42,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -51,8 +50,8 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
+from bench import pg
 from domain.clock import SystemClock
 from domain.models import EntryKind, Event, EventStatus, TelegramProfile, TicketType
 from domain.money import Money
@@ -64,7 +63,6 @@ from storage.tables import orders, ticket_types, tickets
 from storage.uow import UnitOfWorkFactory
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"  # looks like BotFather's; the sandbox accepts it
 BOT_USERNAME = "rush_bench_bot"
 TITLE = "Rush Hour Gala"
@@ -544,10 +542,6 @@ def summarize_profile(raw: Path, top: int = 10) -> str:
 # ---------------------------------------------------------------------------------------- databases
 
 
-def _admin_dsn() -> str:
-    return os.environ.get("TEST_POSTGRES_DSN", DEFAULT_PG).replace("postgresql+asyncpg://", "postgresql://")
-
-
 def _remove_sqlite(path: Path) -> None:
     for leftover in path.parent.glob(path.name + "*"):  # -wal, -shm, the bot's poller lock
         leftover.unlink(missing_ok=True)
@@ -567,25 +561,8 @@ async def database(kind: str, workdir: Path, label: str):
             await engine.dispose()
             _remove_sqlite(path)
         return
-    admin = _admin_dsn()
-    name = f"ticketbot_rush_{uuid.uuid4().hex[:10]}"
-    conn = await asyncpg.connect(admin, timeout=5)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    url = make_url(admin).set(database=name, drivername="postgresql+asyncpg").render_as_string(hide_password=False)
-    engine = create_engine(url)
-    try:
-        await upgrade(engine)
+    async with pg.temporary_database("ticketbot_rush") as (url, engine):
         yield url, engine
-    finally:
-        await engine.dispose()
-        conn = await asyncpg.connect(admin, timeout=5)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
 
 
 async def seed(engine, sandbox: Sandbox, tickets_n: int, buyers: int) -> tuple[int, list[Any]]:

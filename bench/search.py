@@ -21,18 +21,15 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import asyncpg
 from sqlalchemy import func, insert, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.checkout_race import _admin_dsn
+from bench import pg
 from domain.clock import ManualClock
 from domain.event_fields import CATEGORIES
 from domain.models import Event, EventStatus, TelegramProfile
@@ -199,7 +196,6 @@ def pct(values: list[float], q: float) -> float:
 async def measure(label: str, engine: AsyncEngine, count: int, per_kind: int, seed: int) -> None:
     rng = random.Random(seed)
     made = build(rng, count)
-    await upgrade(engine)
     seconds = await load(engine, made)
     uow = UnitOfWorkFactory(engine)
     clock = ManualClock(NOW)
@@ -238,34 +234,19 @@ async def bench_sqlite(count: int, per_kind: int, seed: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         engine = create_engine(f"sqlite+aiosqlite:///{Path(tmp) / 'search.db'}")
         try:
+            await upgrade(engine)
             await measure("SQLite (temporary file)", engine, count, per_kind, seed)
         finally:
             await engine.dispose()
 
 
 async def bench_postgres(count: int, per_kind: int, seed: int) -> None:
-    admin = _admin_dsn()
-    name = f"ticketbot_search_{uuid.uuid4().hex[:10]}"
-    try:
-        conn = await asyncpg.connect(admin, timeout=3)
-    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-        print(f"\n== PostgreSQL ==\n  skipped: unreachable ({exc})")
+    unreachable = await pg.reachable()
+    if unreachable is not None:
+        print(f"\n== PostgreSQL ==\n  skipped: unreachable ({unreachable})")
         return
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    url = make_url(admin).set(database=name, drivername="postgresql+asyncpg")
-    engine = create_engine(url.render_as_string(hide_password=False))
-    try:
-        await measure(f"PostgreSQL ({url.host}:{url.port or 5432}, temporary database)", engine, count, per_kind, seed)
-    finally:
-        await engine.dispose()
-        conn = await asyncpg.connect(admin, timeout=3)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
+    async with pg.temporary_database("ticketbot_search") as (url, engine):
+        await measure(pg.describe(url), engine, count, per_kind, seed)
 
 
 async def main(argv: list[str] | None = None) -> int:
