@@ -24,6 +24,8 @@ UTC = ZoneInfo("UTC")
 
 @pytest.fixture
 def box(engine, clock):
+    # minutes, seconds and microseconds on the clock: the local day starts at 00:00:00.000000 all the same
+    clock.set(clock.now().replace(minute=34, second=56, microsecond=789_012))
     box = Box(engine, clock)
     box.door = DoorStaffService(box.uow, clock)
     return box
@@ -44,7 +46,7 @@ async def _steward_of(box, organizer, steward, *tariffs):
 
 
 async def test_the_door_shows_the_local_day_from_midnight_to_midnight_in_start_order(box, clock):
-    # the clock: 23.11.2026 15:00 in Moscow (12:00 UTC)
+    # the clock: 23.11.2026 15:34:56.789012 in Moscow (12:34:56.789012 UTC)
     olga = await box.person(1, organizer=True)
     late = await _event_at(box, olga, "23.11.2026 23:30")  # 20:30 UTC
     early = await _event_at(box, olga, "23.11.2026 19:00")  # 16:00 UTC
@@ -70,7 +72,7 @@ async def test_the_door_shows_the_local_day_from_midnight_to_midnight_in_start_o
     ]
     assert not_mine.event_id not in [line.event.id for line in utc.lines]
 
-    clock.set(clock.now().replace(hour=21, minute=0))  # 24.11 00:00 in Moscow exactly
+    clock.set(clock.now().replace(hour=21, minute=0, second=0, microsecond=0))  # 24.11 00:00 in Moscow exactly
     tomorrow = await box.door.door(steward, MSK)
     assert [line.event.id for line in tomorrow.lines] == [midnight.event_id, after_midnight.event_id]
 
@@ -101,6 +103,15 @@ async def test_an_empty_day_shows_the_nearest_event_ahead_and_never_one_gone_by(
     clock.set(clock.now() + timedelta(days=6))  # 01.12: nothing ahead either
     view = await box.door.door(steward, MSK)
     assert (view.lines, view.ahead) == ([], None)
+
+
+async def test_an_event_at_the_next_midnight_is_the_one_ahead(box, clock):
+    olga = await box.person(1, organizer=True)
+    midnight = await _event_at(box, olga, "24.11.2026 00:00")
+    steward = await box.person(9)
+    await _steward_of(box, olga, steward, midnight)
+    view = await box.door.door(steward, MSK)  # 23.11 in Moscow: it starts as the day ends
+    assert view.lines == [] and view.ahead is not None and view.ahead.id == midnight.event_id
 
 
 async def test_the_door_counts_only_tickets_that_admit(box, clock):
@@ -164,21 +175,28 @@ async def test_adding_records_the_organizer_and_removing_touches_one_event(box):
     stranger = await box.person(56)
     added = await box.door.add(olga, show.event_id, 55)
     assert (added.staff.id, added.event.id, added.created) == (pavel.id, show.event_id, True)
+    await box.door.add(olga, other.event_id, 56)  # the later person first: the list keeps this order
     await box.door.add(olga, other.event_id, 55)
-    await box.door.add(olga, other.event_id, 56)
     async with box.engine.connect() as conn:
         rows = (await conn.execute(select(staff_assignments).order_by(staff_assignments.c.id))).all()
-    assert [(r.user_id, r.assigned_by) for r in rows] == [(pavel.id, olga.id)] * 2 + [(stranger.id, olga.id)]
+    assert [(r.user_id, r.event_id, r.assigned_by) for r in rows] == [
+        (pavel.id, show.event_id, olga.id),
+        (stranger.id, other.event_id, olga.id),
+        (pavel.id, other.event_id, olga.id),
+    ]
 
     event, staff = await box.door.staff_of(olga, other.event_id)
-    assert event.id == other.event_id and [s.id for s in staff] == [pavel.id, stranger.id]
+    assert event.id == other.event_id and [s.id for s in staff] == [stranger.id, pavel.id]
     assert await box.door.remove(olga, show.event_id, stranger.id) is None  # not on this one
     assert (await box.door.remove(olga, show.event_id, pavel.id)).id == pavel.id
     _, staff = await box.door.staff_of(olga, show.event_id)
     assert staff == []
     _, staff = await box.door.staff_of(olga, other.event_id)
-    assert [s.id for s in staff] == [pavel.id, stranger.id]
+    assert [s.id for s in staff] == [stranger.id, pavel.id]
     assert await box.door.is_staff(pavel)  # still at the other event's door
+    assert (await box.door.remove(olga, other.event_id, stranger.id)).id == stranger.id
+    _, staff = await box.door.staff_of(olga, other.event_id)
+    assert [s.id for s in staff] == [pavel.id]  # the one removed, nobody else
     assert not await box.door.is_staff(await box.person(57))
 
 
