@@ -49,7 +49,7 @@ async def test_the_recipients_hold_a_valid_or_used_ticket_of_this_event_when_sen
 
     assert (await service.audience(olga, tt.event_id))[1] == 2
     draft = await service.draft(olga, tt.event_id, "Hello")
-    assert draft.recipients == 2
+    assert (draft.recipients, draft.event.id) == (2, tt.event_id)
     late = await box.person(15, money=1_000_000)
     await _pay(box, late, tt, 1)  # bought after the draft, before Send: gets it
     started = await service.start(olga, draft.broadcast.id)
@@ -64,6 +64,10 @@ async def test_the_recipients_hold_a_valid_or_used_ticket_of_this_event_when_sen
     claimed = await service.claim(draft.broadcast.id)
     assert [d.recipient.id for d in claimed] == [valid.id, used.id, late.id]
     assert [d.id for d in claimed] == [r.id for r in rows]
+    for delivery in claimed:
+        await service.record(delivery.id, DeliveryStatus.BLOCKED)
+    outcome = await service.finish(draft.broadcast.id)
+    assert (outcome.sent, outcome.blocked, outcome.failed) == (0, 3, 0)  # none sent is zero, not missing
 
 
 async def test_the_text_is_trimmed_and_may_be_exactly_as_long_as_allowed(engine, clock):
@@ -103,7 +107,14 @@ async def test_a_claim_stamps_its_moment_and_goes_stale_only_after_the_whole_wai
     assert [d.id for d in await service.claim(draft.broadcast.id)] == [rows[2].id]
     clock.advance(seconds=1)
     await service.unfinished()
-    assert [d.id for d in await service.claim(draft.broadcast.id)] == [rows[0].id, rows[1].id]
+    again = await service.claim(draft.broadcast.id)
+    assert [d.id for d in again] == [rows[0].id, rows[1].id]
+    assert [d.recipient.id for d in again] == [r.user_id for r in rows[:2]]
+    clock.advance(seconds=7)
+    await service.record(again[0].id, DeliveryStatus.BLOCKED)
+    async with engine.connect() as conn:
+        first = (await conn.execute(select(broadcast_deliveries).where(broadcast_deliveries.c.id == rows[0].id))).one()
+    assert (first.status, naive(first.attempted_at)) == (DeliveryStatus.BLOCKED.value, naive(clock.now()))
 
 
 async def test_only_broadcasts_still_sending_are_taken_up_again_and_a_finished_one_says_when(engine, clock):
