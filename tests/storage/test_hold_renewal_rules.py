@@ -1,6 +1,7 @@
 """Renewing an expired hold, and cancelling an event, on SQLite and PostgreSQL: a renewal is checked
-against the tariff's per-order limit as it is now (an organizer may have lowered it since the hold), and
-cancelling an event ends the live holds of that event only."""
+against the tariff's per-order limit as it is now (an organizer may have lowered it since the hold),
+cancelling an event ends the live holds of that event only, and a hold that finds its event cancelled
+meanwhile is refused naming the event, holding nothing."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.errors import InvalidQuantity
+from domain.errors import EventNotOnSale, InvalidQuantity
+from domain.models import EventStatus
 from domain.tariff_fields import TariffField
+from storage.repos.catalog import EventRepo
 from tests.storage.test_tariff_editor import Box
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -49,3 +52,24 @@ async def test_cancelling_an_event_ends_the_holds_of_that_event_only(engine, clo
     assert held_until[kept.id] == clock.now() - timedelta(minutes=1) + timedelta(minutes=15)
     async with box.uow(write=False) as u:
         assert (await u.events.ticket_type(kept.id)).held == 2
+
+
+async def test_a_hold_that_finds_its_event_cancelled_meanwhile_names_the_event_and_holds_nothing(
+    engine, clock, monkeypatch
+):
+    box = Box(engine, clock)
+    olga = await box.person(1, organizer=True)
+    tt = await box.on_sale(olga)
+    anna = await box.person(2)
+
+    async def cancelled_meanwhile(self, event_id):  # what the re-read after the hold sees once a cancel committed
+        return EventStatus.CANCELLED
+
+    monkeypatch.setattr(EventRepo, "status_of", cancelled_meanwhile)
+    with pytest.raises(EventNotOnSale) as info:
+        await box.carts.add_tickets(anna.id, tt.id, 2)
+    assert info.value.params == {"event": "Маузер"}
+    monkeypatch.undo()
+    async with box.uow(write=False) as u:
+        assert (await u.events.ticket_type(tt.id)).held == 0
+    assert (await box.carts.view(anna.id)).ready == []
