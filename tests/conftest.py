@@ -157,10 +157,30 @@ def sqlite_template(tmp_path_factory) -> str:
     return str(kept)
 
 
+_EMPTYING: dict[str, str] = {}
+
+
 async def _truncate(engine: AsyncEngine) -> None:
-    names = ", ".join(t.name for t in reversed(metadata.sorted_tables))
+    """Empty every table and restart every id sequence, as TRUNCATE ... RESTART IDENTITY would. DELETE and
+    setval are used instead: on a test's handful of rows they take about 3 ms where TRUNCATE takes about
+    20 (it makes new files for every table and index), and `make mutate` empties the database before each
+    of thousands of PostgreSQL tests. One script, one round trip; the sequence names are read once."""
+    url = engine.url.render_as_string(hide_password=False)
     async with engine.begin() as conn:
-        await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        if url not in _EMPTYING:
+            sequences = (
+                await conn.execute(
+                    text(
+                        "SELECT pg_get_serial_sequence(quote_ident(table_name), column_name) FROM "
+                        "information_schema.columns WHERE table_schema = current_schema() AND column_name = 'id'"
+                    )
+                )
+            ).scalars()
+            deletes = [f"DELETE FROM {t.name};" for t in reversed(metadata.sorted_tables)]
+            restarts = [f"SELECT setval('{s}', 1, false);" for s in sequences if s]
+            _EMPTYING[url] = "\n".join(deletes + restarts)
+        raw = await conn.get_raw_connection()
+        await raw.driver_connection.execute(_EMPTYING[url])  # asyncpg: several statements, simple protocol
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
