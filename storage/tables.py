@@ -114,6 +114,7 @@ events = Table(
     Column("created_at", TS, nullable=False),
     Index("ix_events_status_starts_at", "status", "starts_at"),
     Index("ix_events_title_key", "title_key"),
+    Index("ix_events_status_category_starts_at", "status", "category", "starts_at"),  # a category, soonest first
     # Substring search over search_text of published events: on SQLite an FTS5 trigram table kept by
     # triggers (events_fts), on PostgreSQL a partial pg_trgm GIN index; both made by migration 0009.
 )

@@ -19,7 +19,7 @@ from domain.views import EventCard, EventSummary, SearchPage, TariffOffer
 
 PAGE_SIZE = 20
 MAX_QUERY = 100
-COUNT_CAP = 1000  # "1000+ events": 50 pages is more than anyone turns
+COUNT_CAP = 200  # "more than 200 events": ten pages is more than anyone turns in a chat; filters narrow it
 CANDIDATES = 50
 SEARCH_TTL = timedelta(days=2)  # page buttons of an older search say it expired
 
@@ -46,14 +46,14 @@ class CatalogService:
     async def search(self, user_id: int, query: str, filters: SearchFilter = SearchFilter()) -> SearchPage:
         """Save the query so page buttons can carry a short id instead of the text (64-byte limit)."""
         typed = " ".join(query.split())[:MAX_QUERY]
-        page = await self._first_page(await self._save(user_id, typed, filters), typed, filters)
-        if page.total:
-            return page
-        suggestion = await self._did_you_mean(normalize(typed))
-        if suggestion is None:
-            return page
-        corrected = await self._first_page(await self._save(user_id, suggestion, filters), suggestion, filters)
-        return replace(corrected, corrected_from=typed) if corrected.total else page
+        page = await self._first_page(0, typed, filters)  # saved once it is known which query is shown
+        if not page.total:
+            suggestion = await self._did_you_mean(normalize(typed))
+            if suggestion is not None:
+                corrected = await self._first_page(0, suggestion, filters)
+                if corrected.total:
+                    page = replace(corrected, corrected_from=typed)
+        return replace(page, search_id=await self._save(user_id, page.query, filters))
 
     async def refine(self, user_id: int, search_id: int, filters: SearchFilter) -> SearchPage:
         """The same query with other filters, saved anew: the old message's buttons keep meaning what they said."""

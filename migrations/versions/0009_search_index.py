@@ -68,6 +68,7 @@ def _fold(text: str) -> str:
 def upgrade() -> None:
     op.add_column("events", sa.Column("title_key", sa.String(length=200), server_default="", nullable=False))
     op.create_index("ix_events_title_key", "events", ["title_key"])
+    op.create_index("ix_events_status_category_starts_at", "events", ["status", "category", "starts_at"])
     op.create_table("search_words", sa.Column("word", sa.String(length=100), primary_key=True))
     op.add_column("searches", sa.Column("category", sa.String(length=16), nullable=True))
     op.add_column("searches", sa.Column("period", sa.String(length=10), nullable=True))
@@ -103,5 +104,6 @@ def downgrade() -> None:
         batch.drop_column("category")
     op.drop_table("search_words")
     op.drop_index("ix_events_title_key", table_name="events")
+    op.drop_index("ix_events_status_category_starts_at", table_name="events")
     with op.batch_alter_table("events") as batch:
         batch.drop_column("title_key")

@@ -137,17 +137,16 @@ def _unindexed(column):
     return literal_column(f"+{column.table.name}.{column.name}", type_=column.type)
 
 
-def _filters(query: Query, now: datetime, column, period: Query | None = None) -> list:
-    """Published, ahead, in the category and the period asked (only the period of `period` when given)."""
+def _filters(query: Query, now: datetime, column) -> list:
+    """Published, ahead, in the category and the period asked."""
     status, starts_at = column(events.c.status), column(events.c.starts_at)
     where = [status == _PUBLISHED, starts_at > now]
     if query.category is not None:
         where.append(column(events.c.category) == query.category)
-    period = period or query
-    if period.since is not None:
-        where.append(starts_at >= period.since)
-    if period.until is not None:
-        where.append(starts_at < period.until)
+    if query.since is not None:
+        where.append(starts_at >= query.since)
+    if query.until is not None:
+        where.append(starts_at < query.until)
     return where
 
 
@@ -248,18 +247,20 @@ class EventRepo(Repo):
         """The conditions of the count and of the page. SQLite plans blind: it would walk the events by
         start and look each up in the FTS matches, quick for a common word and a scan of everything for a
         rare one. So the matches are counted first (a fraction of a millisecond), and the events of the
-        period asked: the smaller set is read, the matches by id (`+column` keeps the planner off the start
-        index) or the period in start order; a page of few matches is sorted, of many walked until full."""
+        category and period asked: the smaller set is read, the matches by id (`+column` keeps the planner
+        off the start indexes) or those events in start order; a page of few matches is sorted, of many
+        walked until full."""
         phrases = _phrases(indexed)
         matched = (await self.conn.execute(_FTS_COUNT, {"phrases": phrases})).scalar_one()
-        in_period = matched
-        if query.since is not None or query.until is not None:
-            period = select(func.count()).select_from(events).where(*_filters(Query(""), now, _column, query))
-            in_period = (await self.conn.execute(period)).scalar_one()
+        narrowed = matched
+        if query.since is not None or query.until is not None or query.category is not None:
+            # the events of the category and the period, counted in the (status, category, start) index
+            period = select(func.count()).select_from(events).where(*_filters(query, now, _column))
+            narrowed = (await self.conn.execute(period)).scalar_one()
         by_id = [*_filters(query, now, _unindexed), events.c.id.in_(_FTS_IDS.params(phrases=phrases)), *rest]
         walked = [*_filters(query, now, _column), *rest]
-        count_where = by_id if matched <= in_period else walked
-        return count_where, by_id if matched <= min(MATCHES_FIRST_UP_TO, in_period) else walked
+        count_where = by_id if matched <= narrowed else walked
+        return count_where, by_id if matched <= min(MATCHES_FIRST_UP_TO, narrowed) else walked
 
     @staticmethod
     def _pg_counted(query: Query, now: datetime, key: str, contains: list):

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from domain.models import Event, EventStatus
 from domain.policies import HoldPolicy
 from domain.search import Query, SearchFilter
-from domain.services.catalog import CatalogService
+from domain.services.catalog import COUNT_CAP, CatalogService
 from tests.storage.test_search_rules import Catalog, ids, titles
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -183,3 +183,19 @@ async def test_typos_are_found_among_many_words(engine, clock):
     page = await shop.service.search(anna, "филормания")
     assert (ids(page), page.query) == ([target.id], "филармония")
     assert datetime(2026, 11, 23, 12, tzinfo=UTC) == clock.now()
+
+
+async def test_the_service_counts_up_to_200_and_says_there_are_more(engine, clock):
+    shop = Shop(engine, clock)
+    async with shop.uow() as u:
+        for n in range(COUNT_CAP + 1):
+            start = clock.now() + timedelta(hours=1 + n)
+            await u.events.add(Event(0, f"Концерт {n}", start, "Зал", EventStatus.PUBLISHED))
+        await u.commit()
+    anna = await shop.person()
+    page = await shop.service.search(anna, "концерт")
+    assert (page.total, page.capped, page.pages) == (COUNT_CAP, True, COUNT_CAP // 20)
+    last = await shop.service.page(anna, page.search_id, page.pages - 1)
+    assert [i.event.title for i in last.items][-1] == f"Концерт {COUNT_CAP - 1}", "the last page that is counted"
+    fewer = await shop.service.search(anna, "концерт 1")  # a 1 anywhere: 1, 10-19, 21...91, 100-199
+    assert (fewer.total, fewer.capped) == (1 + 10 + 8 + 100, False)
