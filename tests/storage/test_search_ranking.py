@@ -7,6 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
+from domain.errors import DateInPast, DateUnreadable, SearchExpired
 from domain.models import Event, EventStatus
 from domain.policies import HoldPolicy
 from domain.search import Query, SearchFilter
@@ -199,3 +202,24 @@ async def test_the_service_counts_up_to_200_and_says_there_are_more(engine, cloc
     assert [i.event.title for i in last.items][-1] == f"Концерт {COUNT_CAP - 1}", "the last page that is counted"
     fewer = await shop.service.search(anna, "концерт 1")  # a 1 anywhere: 1, 10-19, 21...91, 100-199
     assert (fewer.total, fewer.capped) == (1 + 10 + 8 + 100, False)
+
+
+async def test_a_typed_day_narrows_a_saved_search_and_keeps_its_category(engine, clock):
+    shop = Shop(engine, clock)
+    on_day = await shop.at("Jazz on the 27th", datetime(2026, 11, 27, 19, 0), category="concert")
+    await shop.at("Jazz lecture on the 27th", datetime(2026, 11, 27, 20, 0), category="lecture")
+    await shop.at("Jazz on the 28th", datetime(2026, 11, 28, 19, 0), category="concert")
+    anna, boris = await shop.person(1), await shop.person(2)
+    first = await shop.service.search(anna, "jazz", SearchFilter(category="concert"))
+    assert await shop.service.query_of(anna, first.search_id) == ("jazz", SearchFilter(category="concert"))
+    page = await shop.service.on_day(anna, first.search_id, "27 ноября")
+    assert (ids(page), page.filters) == ([on_day.id], SearchFilter("concert", "2026-11-27"))
+    assert page.search_id != first.search_id and page.query == "jazz"
+    assert await shop.service.query_of(anna, page.search_id) == ("jazz", SearchFilter("concert", "2026-11-27"))
+    assert ids(await shop.service.on_day(anna, first.search_id, "23.11")) == [], "today counts; nothing left today"
+    for typed, error in (("31.02", DateUnreadable), ("22.11.2026", DateInPast), ("x" * 500, DateUnreadable)):
+        with pytest.raises(error):
+            await shop.service.on_day(anna, first.search_id, typed)
+    for call in (shop.service.on_day(boris, first.search_id, "27.11"), shop.service.query_of(boris, 999)):
+        with pytest.raises(SearchExpired):
+            await call

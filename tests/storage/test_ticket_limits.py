@@ -95,9 +95,9 @@ async def test_the_events_own_numbers_replace_the_shops(engine, clock):
     await shop.checkout.pay_from_wallet(anna.id, view.version)
     refusal = await expect(PersonLimitReached, shop.carts.add_tickets(anna.id, b.id, 2), "2 bought + 2 > 3")
     assert (refusal.params["max_tickets"], refusal.params["more_tickets"]) == (3, 1)
-    big, _ = await shop.event(per_person=20, per_order=12)
+    big, big_b = await shop.event(per_person=20, per_order=12)
     view = await shop.carts.add_tickets(anna.id, big.id, 6)
-    view = await shop.carts.add_tickets(anna.id, _.id, 6)
+    view = await shop.carts.add_tickets(anna.id, big_b.id, 6)
     assert sum(line.qty for line in view.ready) == 12, "an event may allow more than the shop's default"
 
 
@@ -204,3 +204,41 @@ async def test_drops_spread_out_and_expired_holds_do_not_count(engine, clock):
     async with shop.uow(write=False) as u:
         kept = await u.carts.releases_since(anna.id, clock.now() - timedelta(days=1))
     assert kept == [clock.now()], "drops older than the window and the cool-down are forgotten when one is written"
+
+
+async def test_renewing_holds_touches_only_this_carts_live_holds(engine, clock):
+    shop = Limits(engine, clock)
+    a, _ = await shop.event()
+    anna, boris = await shop.person(1), await shop.person(2)
+    view = await shop.carts.add_tickets(anna.id, a.id, 1)
+    live = view.ready[0].item_id
+    theirs = (await shop.carts.add_tickets(boris.id, a.id, 1)).ready[0].item_id
+    now = clock.now() + timedelta(minutes=15)  # anna's hold is due exactly now: lapsed, not live
+    async with shop.uow() as u:
+        assert await u.carts.renew_holds(view.cart_id, now + timedelta(minutes=15), now) == 0
+        assert await u.carts.renew_holds(view.cart_id, now, clock.now()) == 1
+        await u.commit()
+    assert (await shop.item(live)).held_until == now
+    assert (await shop.item(theirs)).held_until == clock.now() + timedelta(minutes=15), "another cart is untouched"
+    await shop.carts.remove(anna.id, live)
+    async with shop.uow() as u:
+        assert await u.carts.renew_holds(view.cart_id, now, clock.now()) == 0, "a removed line is not a hold"
+        await u.commit()
+
+
+async def test_drops_are_kept_from_the_moment_given_on(engine, clock):
+    shop = Limits(engine, clock)
+    anna, boris = await shop.person(1), await shop.person(2)
+    t0 = clock.now()
+    async with shop.uow() as u:
+        for minutes in (0, 5, 10):
+            await u.carts.record_release(anna.id, t0 + timedelta(minutes=minutes), t0)
+        await u.carts.record_release(boris.id, t0, t0)
+        await u.carts.record_release(anna.id, t0 + timedelta(minutes=20), t0 + timedelta(minutes=5))
+        await u.commit()
+    async with shop.uow(write=False) as u:
+        kept = await u.carts.releases_since(anna.id, t0)
+        assert sorted(kept) == [t0 + timedelta(minutes=m) for m in (5, 10, 20)], "from keep_since on, inclusive"
+        later = sorted(await u.carts.releases_since(anna.id, t0 + timedelta(minutes=10)))
+        assert later == [t0 + timedelta(minutes=m) for m in (10, 20)], "since is inclusive"
+        assert await u.carts.releases_since(boris.id, t0) == [t0], "another person's drops are their own"
