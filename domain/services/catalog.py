@@ -21,6 +21,8 @@ PAGE_SIZE = 20
 MAX_QUERY = 100
 COUNT_CAP = 200  # "more than 200 events": ten pages is more than anyone turns in a chat; filters narrow it
 CANDIDATES = 50
+CLOSE_WORDS = 3  # corrections tried per word, nearest first
+MAX_TYPOS = 3
 SEARCH_TTL = timedelta(days=2)  # page buttons of an older search say it expired
 
 
@@ -48,11 +50,11 @@ class CatalogService:
         typed = " ".join(query.split())[:MAX_QUERY]
         page = await self._first_page(0, typed, filters)  # saved once it is known which query is shown
         if not page.total:
-            suggestion = await self._did_you_mean(normalize(typed))
-            if suggestion is not None:
+            for suggestion in await self._corrections(normalize(typed)):
                 corrected = await self._first_page(0, suggestion, filters)
                 if corrected.total:
                     page = replace(corrected, corrected_from=typed)
+                    break
         return replace(page, search_id=await self._save(user_id, page.query, filters))
 
     async def refine(self, user_id: int, search_id: int, filters: SearchFilter) -> SearchPage:
@@ -84,24 +86,25 @@ class CatalogService:
             await uow.commit()
         return search_id
 
-    async def _did_you_mean(self, needle: str) -> str | None:
-        """Small typos ("маузр", "jaz nigth") are corrected towards indexed words, the closest one that
-        something on sale still contains; a known word is kept."""
-        now = self._clock.now()
+    async def _corrections(self, needle: str) -> list[str]:
+        """Small typos ("маузр", "jaz nigth") corrected towards indexed words, best first; a known word is
+        kept. The caller shows the first that finds something: a draft's closer word is passed over, and a
+        correction is never offered that the customer's filters would empty anyway."""
+        words = needle.split()
         async with self._uow(write=False) as uow:
-            known = await uow.events.known_words(needle.split())
-            corrected = []
-            for word in needle.split():
-                choice = word
-                if word not in known:
-                    candidates = await uow.events.word_candidates(word, CANDIDATES)
-                    for close in difflib.get_close_matches(word, candidates, n=3, cutoff=0.75):
-                        if (await uow.events.search_published(Query(close), now, 0, 1, 1))[1]:
-                            choice = close
-                            break
-                corrected.append(choice)
-        suggestion = " ".join(corrected)
-        return suggestion if suggestion != needle else None
+            known = await uow.events.known_words(words)
+            unknown = [i for i, word in enumerate(words) if word not in known]
+            if not unknown or len(unknown) > MAX_TYPOS:  # a line of unknown words is not a typo
+                return []
+            options = {}
+            for i in unknown:
+                candidates = await uow.events.word_candidates(words[i], CANDIDATES)
+                options[i] = difflib.get_close_matches(words[i], candidates, n=CLOSE_WORDS, cutoff=0.75)
+        best = [options[i][0] if options.get(i) else word for i, word in enumerate(words)]
+        suggestions = [best]  # each word's nearest; then one word at a time its next nearest
+        for i, close in options.items():
+            suggestions += [[*best[:i], other, *best[i + 1 :]] for other in close[1:]]
+        return [" ".join(s) for s in suggestions[: CLOSE_WORDS + 1] if s != words]
 
     async def _first_page(self, search_id: int, shown: str, filters: SearchFilter) -> SearchPage:
         async with self._uow(write=False) as uow:

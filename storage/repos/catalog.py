@@ -229,7 +229,10 @@ class EventRepo(Repo):
             counted = self._pg_counted(query, now, key, contains)
             page_where = [*_filters(query, now, _column), *rest, *contains]
         elif indexed:
-            count_where, page_where = await self._sqlite_plan(query, now, indexed, [*rest, *contains])
+            plan = await self._sqlite_plan(query, now, indexed, [*rest, *contains])
+            if plan is None:  # no published event holds every word's trigrams: nothing more to count or read
+                return exact[offset : offset + limit], len(exact)
+            count_where, page_where = plan
             counted = select(events.c.id).where(*count_where)
         else:
             page_where = [*_filters(query, now, _column), *rest, *contains]
@@ -243,7 +246,9 @@ class EventRepo(Repo):
             found += [_event(r) for r in await self.conn.execute(stmt)]
         return found, total
 
-    async def _sqlite_plan(self, query: Query, now: datetime, indexed: list[str], rest: list) -> tuple[list, list]:
+    async def _sqlite_plan(
+        self, query: Query, now: datetime, indexed: list[str], rest: list
+    ) -> tuple[list, list] | None:
         """The conditions of the count and of the page. SQLite plans blind: it would walk the events by
         start and look each up in the FTS matches, quick for a common word and a scan of everything for a
         rare one. So the matches are counted first (a fraction of a millisecond), and the events of the
@@ -252,6 +257,8 @@ class EventRepo(Repo):
         walked until full."""
         phrases = _phrases(indexed)
         matched = (await self.conn.execute(_FTS_COUNT, {"phrases": phrases})).scalar_one()
+        if not matched:
+            return None
         narrowed = matched
         if query.since is not None or query.until is not None or query.category is not None:
             # the events of the category and the period, counted in the (status, category, start) index

@@ -272,6 +272,37 @@ async def test_corrections_come_only_from_what_is_on_sale(engine, clock):
     )
 
 
+async def test_a_closer_word_that_finds_nothing_gives_way_to_the_next_nearest(engine, clock):
+    shop = Catalog(engine, clock)
+    await shop.event("Мастер", status=EventStatus.DRAFT)
+    mauzer = await shop.event("Маузер", days=1)
+    page = await shop.service.search(await shop.person(), "маустер")  # мастер 0.92 (a draft), маузер 0.77
+    assert (ids(page), page.query, page.corrected_from) == ([mauzer.id], "маузер", "маустер")
+
+
+async def test_a_correction_the_filters_would_empty_gives_way_to_one_they_keep(engine, clock):
+    shop = Catalog(engine, clock)
+    await shop.event("Мастер", days=1, category="theatre")
+    mauzer = await shop.event("Маузер", days=2, category="concert")
+    anna = await shop.person()
+    page = await shop.service.search(anna, "маустер", SearchFilter("concert"))
+    assert (ids(page), page.query) == ([mauzer.id], "маузер"), "мастер is nearer, but no concert holds it"
+    page = await shop.service.search(anna, "маустер")
+    assert page.query == "мастер", "without the filter the nearest word wins"
+
+
+async def test_at_most_three_misspelt_words_are_corrected(engine, clock):
+    shop = Catalog(engine, clock)
+    final = await shop.event("Маузер Таганка Оркестр Финал", days=1)
+    anna = await shop.person()
+    page = await shop.service.search(anna, "маузр таганк оркестрр финал")
+    assert (ids(page), page.query) == ([final.id], "маузер таганка оркестр финал")
+    page = await shop.service.search(anna, "маузр таганк оркестрр финл")
+    assert (page.total, page.corrected_from, page.query) == (0, None, "маузр таганк оркестрр финл"), (
+        "four unknown words are a line of their own, not typos"
+    )
+
+
 # ---------------------------------------------------------------- saved searches
 
 
