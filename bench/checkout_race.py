@@ -101,7 +101,7 @@ class Shop:
             view = await self.carts.add_tickets(user_id, ticket_type_id, 1)
         except SoldOut:
             return False
-        result = await self.checkout.pay_from_wallet(user_id, view.version)
+        result = await self.checkout.pay_from_wallet(user_id, view.version, view.terms)
         return len(result.tickets) == 1
 
     async def tally(self, tt: TicketType) -> tuple[int, int, int]:

@@ -108,5 +108,5 @@ async def seed_demo(services: Services, clock: Clock, admin_telegram_id: int, tz
         buyer = await s.users.identify(DEMO_BUYER)
         await s.wallet.admin_credit(admin, DEMO_BUYER.telegram_id, "6000", key="demo:credit")
         view = await s.cart.add_tickets(buyer.id, almost, 2)
-        await s.checkout.pay_from_wallet(buyer.id, view.version)
+        await s.checkout.pay_from_wallet(buyer.id, view.version, view.terms)
     return len(DEMO)

@@ -285,6 +285,12 @@ class CartChanged(DomainError):
     code = "error.cart_changed"
 
 
+class TermsNotAccepted(DomainError):
+    """The Pay button's conditions are not the cart's: changed by the organizer since, or never shown."""
+
+    code = "error.terms_not_accepted"
+
+
 class HoldExpired(DomainError):
     code = "error.hold_expired"
 

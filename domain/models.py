@@ -198,6 +198,15 @@ class OrderLine:
     tariff: str
 
 
+@dataclass(frozen=True, slots=True)
+class Acceptance:
+    """Kept with a paid order: the conditions and sale terms its buyer accepted (domain.terms), and when."""
+
+    digest: str
+    snapshot: str
+    accepted_at: datetime
+
+
 @dataclass(slots=True)
 class Order:
     id: int
@@ -208,6 +217,7 @@ class Order:
     paid_at: datetime | None = None
     lines: list[OrderLine] = field(default_factory=list)
     delivered_at: datetime | None = None
+    acceptance: Acceptance | None = None  # None for orders paid before acceptance was asked
 
 
 class TicketStatus(StrEnum):

@@ -18,6 +18,7 @@ from domain.models import (
 )
 from domain.money import Money
 from domain.search import SearchFilter
+from domain.terms import Conditions
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,12 @@ class CartView:
     unavailable: list[CartLine]
     total: Money
     max_per_order: int
+    conditions: Conditions = field(default_factory=Conditions)
+
+    @property
+    def terms(self) -> str:
+        """What the Pay button carries: the digest of the conditions shown with this cart."""
+        return self.conditions.digest()
 
     @property
     def held_until(self) -> datetime | None:

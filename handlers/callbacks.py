@@ -57,6 +57,7 @@ class CartCb(CallbackData, prefix="ct"):
 
 class PayCb(CallbackData, prefix="pay"):
     version: Id
+    terms: Annotated[str, Field(pattern="^[0-9a-f]{16}$")]  # digest of the conditions shown (domain.terms)
 
 
 class TicketQrCb(CallbackData, prefix="qr"):

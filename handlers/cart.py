@@ -12,7 +12,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from domain.errors import CartChanged, CartEmpty, ConcurrencyConflict, HoldExpired, NotEnoughMoney
+from domain.errors import CartChanged, CartEmpty, ConcurrencyConflict, HoldExpired, NotEnoughMoney, TermsNotAccepted
 from domain.models import User
 from domain.services.cart import CartService
 from domain.services.checkout import CheckoutService
@@ -26,7 +26,7 @@ from handlers.views import cart as cart_view
 
 router = Router(name="cart")
 logger = logging.getLogger(__name__)
-CART_OPS = {"show", "inc", "dec", "rm", "renew"}
+CART_OPS = {"show", "inc", "dec", "rm", "renew", "terms"}
 
 
 @router.message(Command("cart"))
@@ -60,6 +60,10 @@ async def cart_action(
     if callback_data.op not in CART_OPS:
         callback_answer.text, callback_answer.show_alert = v._("error.stale_button"), True
         return
+    if callback_data.op == "terms":  # the conditions in full, below the cart; the cart itself stays as it is
+        for text in cart_view.conditions_in_full((await cart.view(user.id)).conditions):
+            await query.message.answer(text)
+        return
     try:
         view = await _apply(cart, user, callback_data)
     except CartChanged as error:
@@ -82,12 +86,12 @@ async def pay(
     callback_answer: CallbackAnswer,
 ) -> None:
     try:
-        result = await checkout.pay_from_wallet(user.id, callback_data.version)
+        result = await checkout.pay_from_wallet(user.id, callback_data.version, callback_data.terms)
     except NotEnoughMoney as error:
         p = error.params
         await query.message.answer(cart_view.not_enough_money(p["total"], p["balance"], p["missing"], user.telegram_id))
         return
-    except (CartChanged, HoldExpired, CartEmpty) as error:
+    except (CartChanged, HoldExpired, CartEmpty, TermsNotAccepted) as error:
         callback_answer.text, callback_answer.show_alert = v.render_error(error, html=False), True
         view = await cart.view(user.id)
         text, kb = cart_view.cart(view, tz)

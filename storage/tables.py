@@ -233,6 +233,10 @@ orders = Table(
     Column("paid_at", TS),
     # Set once every ticket message went out: a replayed Pay press after a crash delivers the rest.
     Column("delivered_at", TS),
+    # What the buyer accepted with the Pay press (domain.terms): its digest, the text as JSON, and when.
+    Column("terms_digest", String(16)),
+    Column("terms", Text),
+    Column("terms_accepted_at", TS),
 )
 
 order_lines = Table(

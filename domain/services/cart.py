@@ -10,6 +10,7 @@ from domain.models import Cart, CartItem, EventStatus, ItemKind, ItemState, Unav
 from domain.money import Money
 from domain.policies import HoldPolicy
 from domain.ports import UnitOfWork, UnitOfWorkFactory
+from domain.terms import conditions_of
 from domain.views import CartLine, CartView
 
 
@@ -64,7 +65,8 @@ async def build_cart_view(
     total = Money.zero(currency)
     for line in ready:
         total = total + line.subtotal
-    return CartView(cart.id, cart.version, ready, unavailable, total, max_per_order)
+    conditions = conditions_of(offers[line.ticket_type_id][1] for line in ready)
+    return CartView(cart.id, cart.version, ready, unavailable, total, max_per_order, conditions)
 
 
 def _unavailable_reason(item: CartItem, event, tt, now: datetime) -> UnavailableReason | None:

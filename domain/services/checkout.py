@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from domain.clock import Clock
 from domain.codes import ticket_payload
-from domain.errors import CartChanged, CartEmpty, DuplicateOperation, HoldExpired, NotEnoughMoney
-from domain.models import EntryKind, ItemState, Order, OrderLine, OrderStatus, Ticket, User
+from domain.errors import CartChanged, CartEmpty, DuplicateOperation, HoldExpired, NotEnoughMoney, TermsNotAccepted
+from domain.models import Acceptance, EntryKind, ItemState, Order, OrderLine, OrderStatus, Ticket, User
 from domain.money import Money
 from domain.policies import HoldPolicy
 from domain.ports import UnitOfWork, UnitOfWorkFactory
@@ -28,9 +28,11 @@ class CheckoutService:
         self._policy = policy
         self._currency = currency
 
-    async def pay_from_wallet(self, user_id: int, cart_version: int) -> PurchaseResult:
+    async def pay_from_wallet(self, user_id: int, cart_version: int, accepted: str) -> PurchaseResult:
+        """`accepted`: the digest of the conditions the Pay button was drawn with (CartView.terms); pressing it
+        accepts them, and the acceptance is kept with the order."""
         try:
-            return await self._pay(user_id, cart_version)
+            return await self._pay(user_id, cart_version, accepted)
         except DuplicateOperation:
             # A concurrent press of the same button committed first: report its order.
             async with self._uow(write=False) as uow:
@@ -40,7 +42,7 @@ class CheckoutService:
                     raise
                 return await self._result(uow, existing, already_paid=True)
 
-    async def _pay(self, user_id: int, cart_version: int) -> PurchaseResult:
+    async def _pay(self, user_id: int, cart_version: int, accepted: str) -> PurchaseResult:
         now = self._clock.now()
         async with self._uow() as uow:
             # The cart row stays locked until commit: no ➕, ➖ or add of the same user can slip in
@@ -59,9 +61,12 @@ class CheckoutService:
             view = await build_cart_view(uow, user_id, now, self._currency, self._policy.max_per_order, cart)
             if not view.ready:
                 raise CartEmpty()
+            if accepted != view.terms:  # an organizer changed the conditions since the button was drawn, or forged
+                raise TermsNotAccepted()
             holder = (await uow.users.get(user_id)).display_name  # the cart's owner: carts.user_id is a foreign key
+            acceptance = Acceptance(view.terms, view.conditions.snapshot(), now)
             order = await uow.orders.add(
-                Order(0, user_id, OrderStatus.PAID, view.total, now, paid_at=now), key, cart.id
+                Order(0, user_id, OrderStatus.PAID, view.total, now, paid_at=now, acceptance=acceptance), key, cart.id
             )
             balance = None
             if view.total.is_positive:

@@ -8,9 +8,12 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from domain.money import Money
+from domain.terms import Conditions, EventConditions
 from domain.views import CartView, PurchaseResult
 from handlers.callbacks import CartCb, EventCb, PayCb
 from handlers.views.base import _, btn, clip, escape, fmt, lang, money, tickets_n
+
+CONDITIONS_IN_CART = 300  # characters of each event's own conditions shown in the cart, up to three events
 
 
 def cart(view: CartView, tz: ZoneInfo, back_to_event: int | None = None) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -62,10 +65,51 @@ def cart(view: CartView, tz: ZoneInfo, back_to_event: int | None = None) -> tupl
         lines.append("\n" + _("cart.total").format(total=money(view.total), count=tickets_n(view.ticket_count)))
         if view.held_until:
             lines.append(_("cart.held_until").format(until=fmt.clock_time(view.held_until, lang(), tz)))
-        kb.row(btn(_("button.pay_wallet").format(total=money(view.total)), PayCb(version=view.version)))
+        clipped = _conditions(view.conditions, lines)
+        if clipped:
+            kb.row(btn(_("button.conditions_full"), CartCb(op="terms", version=view.version)))
+        kb.row(
+            btn(_("button.pay_wallet").format(total=money(view.total)), PayCb(version=view.version, terms=view.terms))
+        )
     if back_to_event is not None:
         kb.row(btn(_("button.back_to_event"), EventCb(event_id=back_to_event, back=1)))
     return "\n".join(lines), kb.as_markup()
+
+
+def _conditions(conditions: Conditions, lines: list[str]) -> bool:
+    """What Pay accepts, above the button. Ten events' conditions in full would not fit one message: each is
+    cut to what fits, and a button shows them whole (True when something was cut)."""
+    stated = conditions.stated
+    room = CONDITIONS_IN_CART if len(stated) <= 3 else CONDITIONS_IN_CART // 3
+    lines.append("\n" + _("cart.conditions_header"))
+    for event in stated:
+        lines.append(
+            _("cart.conditions_line").format(title=escape(clip(event.title, 60)), conditions=_stated(event, room))
+        )
+    lines.append(_("cart.sale_terms"))
+    lines.append(_("cart.accept_hint"))
+    return any(len(event.text) > room for event in stated)
+
+
+def _stated(event: EventConditions, room: int | None) -> str:
+    parts = [_("cart.age").format(age=event.age_limit)] if event.age_limit else []
+    if event.text:
+        parts.append(escape(event.text if room is None else clip(event.text, room)))
+    return " · ".join(parts)
+
+
+def conditions_in_full(conditions: Conditions) -> list[str]:
+    """Every event's conditions uncut, as few messages as Telegram's 4,096 characters allow."""
+    messages, current = [], _("cart.conditions_full_header")
+    for event in conditions.stated:
+        part = _("cart.conditions_line").format(title=escape(clip(event.title, 200)), conditions=_stated(event, None))
+        if len(current) + len(part) + 2 > 4000:
+            messages.append(current)
+            current = part
+        else:
+            current += "\n\n" + part
+    messages.append(current + "\n\n" + _("cart.sale_terms"))
+    return messages
 
 
 def added_toast(view: CartView, tz: ZoneInfo) -> str:

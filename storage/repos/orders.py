@@ -6,7 +6,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.errors import DuplicateOperation
-from domain.models import ItemKind, Order, OrderLine, OrderStatus
+from domain.models import Acceptance, ItemKind, Order, OrderLine, OrderStatus
 from domain.money import Money
 from storage.repos._base import Repo
 from storage.tables import order_lines, orders
@@ -21,6 +21,7 @@ def _order(row) -> Order:
         created_at=row.created_at,
         paid_at=row.paid_at,
         delivered_at=row.delivered_at,
+        acceptance=Acceptance(row.terms_digest, row.terms, row.terms_accepted_at) if row.terms_digest else None,
     )
 
 
@@ -78,6 +79,9 @@ class OrderRepo(Repo):
                     idempotency_key=idempotency_key,
                     created_at=order.created_at,
                     paid_at=order.paid_at,
+                    terms_digest=order.acceptance.digest if order.acceptance else None,
+                    terms=order.acceptance.snapshot if order.acceptance else None,
+                    terms_accepted_at=order.acceptance.accepted_at if order.acceptance else None,
                 )
                 .returning(orders.c.id)
             )

@@ -74,7 +74,7 @@ async def test_pay_pressed_twice_charges_once(sandbox, bot_app, demo_event, admi
     await anna.press("Add to cart")
     await anna.send("/cart")
     cart_message = anna.last_message()
-    pay_data = next(b.callback_data for row in cart_message.buttons for b in row if "Pay from wallet" in b.text)
+    pay_data = next(b.callback_data for row in cart_message.buttons for b in row if "pay from wallet" in b.text)
     await anna.press("Pay from wallet")
     assert await balance(bot_app.engine, anna.id) == 850_000
     photos = len([m for m in anna.messages if m.photo])

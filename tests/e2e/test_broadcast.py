@@ -26,7 +26,7 @@ async def _holders(sandbox, bot_app, n: int) -> None:
         person = await s.users.identify(TelegramProfile(500_000 + i, f"Holder {i}", language_code="ru"))
         await s.wallet.admin_credit(admin_user, person.telegram_id, "1000", key=f"seed:{i}")
         view = await s.cart.add_tickets(person.id, tariff, 1)
-        await s.checkout.pay_from_wallet(person.id, view.version)
+        await s.checkout.pay_from_wallet(person.id, view.version, view.terms)
 
 
 async def test_a_broadcast_reaches_holders_counts_the_blocked_and_reports(sandbox, bot_app, admin):

@@ -32,7 +32,7 @@ EN = Labels(
     expired="the hold has expired",
     one="1 × 1,500 ₽ = 1,500 ₽",
     two="2 × 1,500 ₽ = 3,000 ₽",
-    new_total="Pay from wallet · 3,000 ₽",
+    new_total="pay from wallet · 3,000 ₽",
 )
 RU = Labels(
     add="В корзину",
@@ -42,7 +42,7 @@ RU = Labels(
     expired="бронь истекла",
     one="1 × 1 500 ₽ = 1 500 ₽",
     two="2 × 1 500 ₽ = 3 000 ₽",
-    new_total="Оплатить с кошелька · 3 000 ₽",
+    new_total="оплатить с кошелька · 3 000 ₽",
 )
 LABELS = {"en": EN, "ru": RU}
 FUNDS = 1_000_000  # 10,000 ₽ credited by the admin

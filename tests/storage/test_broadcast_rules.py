@@ -21,7 +21,7 @@ def naive(moment):
 
 async def _pay(box, buyer, tt, qty):
     cart = await box.carts.add_tickets(buyer.id, tt.id, qty)
-    return await box.checkout.pay_from_wallet(buyer.id, cart.version)
+    return await box.checkout.pay_from_wallet(buyer.id, cart.version, cart.terms)
 
 
 async def _setup(engine, clock):

@@ -56,8 +56,8 @@ async def test_plus_while_paying_keeps_quota_and_money_consistent(engine, clock)
         async def plus(user_id=user.id, item_id=item):
             return await carts.adjust(user_id, item_id, +1)
 
-        async def pay(user_id=user.id, version=view.version):
-            return await checkout.pay_from_wallet(user_id, version)
+        async def pay(user_id=user.id, version=view.version, terms=view.terms):
+            return await checkout.pay_from_wallet(user_id, version, terms)
 
         results = await asyncio.gather(pay(), plus(), plus(), return_exceptions=True)
         for result in results:
@@ -99,9 +99,9 @@ async def test_two_tariff_carts_paid_at_once_never_deadlock(engine, clock):
         order = (first, second) if n % 2 else (second, first)  # half add A then B, half B then A
         for tt in order:
             view = await carts.add_tickets(user.id, tt.id, 1)
-        versions[user.id] = view.version
+        versions[user.id] = view.version, view.terms
     results = await asyncio.gather(
-        *(checkout.pay_from_wallet(uid, v) for uid, v in versions.items()), return_exceptions=True
+        *(checkout.pay_from_wallet(uid, *v) for uid, v in versions.items()), return_exceptions=True
     )
     assert [r for r in results if isinstance(r, Exception)] == []
     async with uow(write=False) as u:

@@ -66,7 +66,7 @@ async def test_ten_doors_scan_the_same_ticket(engine, clock):
         await u.commit()
 
     view = await carts.add_tickets(buyer.id, tt.id, 2)
-    bought = await checkout.pay_from_wallet(buyer.id, view.version)
+    bought = await checkout.pay_from_wallet(buyer.id, view.version, view.terms)
     first, second = (t.ticket for t in bought.tickets)
     assert first.status is TicketStatus.VALID
 

@@ -49,7 +49,7 @@ async def test_200_buyers_race_for_50_tickets(engine, clock):
             view = await carts.add_tickets(user_id, tt.id, 1)
         except SoldOut:
             return "sold_out"
-        result = await checkout.pay_from_wallet(user_id, view.version)
+        result = await checkout.pay_from_wallet(user_id, view.version, view.terms)
         assert len(result.tickets) == 1
         return "bought"
 

@@ -29,7 +29,7 @@ async def delivered_at(engine, order_id: int):
 
 async def purchase(shop: Shop, user, tt, qty: int):
     view = await shop.carts.add_tickets(user.id, tt.id, qty)
-    return await shop.checkout.pay_from_wallet(user.id, view.version)
+    return await shop.checkout.pay_from_wallet(user.id, view.version, view.terms)
 
 
 async def test_only_the_buyer_marks_an_order_delivered_and_the_first_mark_stays(engine, clock):
@@ -39,7 +39,7 @@ async def test_only_the_buyer_marks_an_order_delivered_and_the_first_mark_stays(
     anna = await buyer(shop, 1_000_000)
     bob = await buyer(shop, 0, telegram_id=2)
     view = await shop.carts.add_tickets(anna.id, tt.id, 1)
-    paid = await shop.checkout.pay_from_wallet(anna.id, view.version)
+    paid = await shop.checkout.pay_from_wallet(anna.id, view.version, view.terms)
     order_id = paid.order.id
 
     clock.advance(seconds=5)
@@ -52,7 +52,7 @@ async def test_only_the_buyer_marks_an_order_delivered_and_the_first_mark_stays(
     await shop.checkout.mark_delivered(anna.id, order_id)
     assert await delivered_at(engine, order_id) == first, f"{rule}: a second mark moved the first"
 
-    again = await shop.checkout.pay_from_wallet(anna.id, view.version)  # the Pay press replayed
+    again = await shop.checkout.pay_from_wallet(anna.id, view.version, view.terms)  # the Pay press replayed
     assert again.already_paid and again.order.delivered_at == first and not again.needs_delivery, rule
 
     async with shop.uow() as u:  # what the repository answers

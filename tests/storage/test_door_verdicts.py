@@ -53,7 +53,7 @@ class Door:
         self.anna = await buyer(shop, 10_000_000)
         view = await shop.carts.add_tickets(self.anna.id, self.mauser.id, 2)
         self.ticket, self.second = [
-            v.ticket for v in (await shop.checkout.pay_from_wallet(self.anna.id, view.version)).tickets
+            v.ticket for v in (await shop.checkout.pay_from_wallet(self.anna.id, view.version, view.terms)).tickets
         ]
         self.door = await self.person(10, "Door")
         self.other_door = await self.person(11, "Other door")

@@ -24,7 +24,7 @@ from tests.storage.test_guards import Shop, books, expect
 
 async def bought(shop: Shop, user, tt, qty: int) -> list:
     view = await shop.carts.add_tickets(user.id, tt.id, qty)
-    return [v.ticket for v in (await shop.checkout.pay_from_wallet(user.id, view.version)).tickets]
+    return [v.ticket for v in (await shop.checkout.pay_from_wallet(user.id, view.version, view.terms)).tickets]
 
 
 async def test_my_tickets_are_paged_newest_first_ten_a_page(engine, clock):
@@ -117,7 +117,7 @@ async def test_issuing_gives_up_after_eight_clashing_secrets(engine, clock, monk
 
     monkeypatch.setattr(codes, "new_ticket_secret", taken)
     view = await shop.carts.add_tickets(anna.id, tt.id, 1)
-    error = await expect(RuntimeError, shop.checkout.pay_from_wallet(anna.id, view.version), rule)
+    error = await expect(RuntimeError, shop.checkout.pay_from_wallet(anna.id, view.version, view.terms), rule)
     assert len(draws) == 8 and "8 draws" in str(error), rule
     assert await count(engine, tickets) == 1, rule
     assert await books(engine, tt.id) == (20, 1, 1, 1), f"{rule}: the sale must roll back"

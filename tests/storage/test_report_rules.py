@@ -17,7 +17,7 @@ from tests.storage.test_tariff_editor import Box
 
 async def _pay(box, buyer, tt, qty):
     cart = await box.carts.add_tickets(buyer.id, tt.id, qty)
-    return await box.checkout.pay_from_wallet(buyer.id, cart.version)
+    return await box.checkout.pay_from_wallet(buyer.id, cart.version, cart.terms)
 
 
 async def _set_ticket(engine, ticket_id, status):

@@ -55,7 +55,7 @@ class Shop:
 
     async def buy(self, user, tt: TicketType, qty: int) -> list:
         view = await self.carts.add_tickets(user.id, tt.id, qty)
-        result = await self.checkout.pay_from_wallet(user.id, view.version)
+        result = await self.checkout.pay_from_wallet(user.id, view.version, view.terms)
         return [t.ticket for t in result.tickets]
 
 

@@ -24,7 +24,7 @@ def _support(box):
 
 async def _pay(box, buyer, tt, qty):
     cart = await box.carts.add_tickets(buyer.id, tt.id, qty)
-    return await box.checkout.pay_from_wallet(buyer.id, cart.version)
+    return await box.checkout.pay_from_wallet(buyer.id, cart.version, cart.terms)
 
 
 async def test_a_person_card_shows_the_latest_ten_orders_and_counts_them_all(engine, clock):
