@@ -313,3 +313,52 @@ class TooManyAttempts(DomainError):
     """Too many failed ticket look-ups in a row: carries seconds, how long to wait before the next one."""
 
     code = "error.too_many_attempts"
+
+
+class AttendeeNotFound(NotFound):
+    """A button naming a ticket seat, question or option that is not in this person's cart (forged, or
+    the line is gone)."""
+
+    code = "error.attendee_not_found"
+
+
+class AttendeeNameInvalid(DomainError):
+    code = "error.attendee_name_invalid"  # params: max
+
+
+class EmailInvalid(DomainError):
+    code = "error.email_invalid"
+
+
+class PhoneInvalid(DomainError):
+    code = "error.phone_invalid"
+
+
+class AnswerInvalid(DomainError):
+    code = "error.answer_invalid"  # params: max
+
+
+class AnswerByButton(DomainError):
+    """A choice or yes/no question answered by typing."""
+
+    code = "error.answer_by_button"
+
+
+class AnswerRequired(DomainError):
+    code = "error.answer_required"
+
+
+class AttendeesMissing(DomainError):
+    """Checkout before every ticket has its attendee and required answers."""
+
+    code = "error.attendees_missing"  # params: tickets (how many tickets still lack them)
+
+
+class NamesNotChangeable(DomainError):
+    code = "error.names_not_changeable"
+
+
+class QuestionInvalid(DomainError):
+    """An organizer's question: label 2-200 characters; a choice needs 2-10 distinct options of 1-40."""
+
+    code = "error.question_invalid"  # params: max_label, min_options, max_options, max_option

@@ -91,6 +91,7 @@ class Event:
     poster_file_id: str | None = None
     max_per_person: int | None = None  # tickets one person may have (bought and held); None: the shop's
     max_per_order: int | None = None  # tickets of this event in one order, all tariffs; None: the shop's
+    names_changeable: bool = False  # the organizer lets buyers change attendee names after paying
 
     def ensure_on_sale(self, now: datetime) -> None:
         if self.status is not EventStatus.PUBLISHED or self.starts_at is None or self.starts_at <= now:
@@ -198,6 +199,45 @@ class OrderLine:
     tariff: str
 
 
+class QuestionKind(StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+    TEXT = "text"
+    CHOICE = "choice"  # one of the options
+    MULTI = "multi"  # any of the options
+    YESNO = "yesno"
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """What an organizer asks of every attendee of an event (or of one of its tariffs)."""
+
+    id: int
+    event_id: int
+    kind: QuestionKind
+    label: str
+    required: bool = True
+    options: tuple[str, ...] = ()  # CHOICE and MULTI; fixed once asked (remove and add instead)
+    ticket_type_id: int | None = None  # None: every tariff
+    position: int = 0
+    active: bool = True  # removed questions stay for the answers already given
+
+    def applies_to(self, ticket_type_id: int | None) -> bool:
+        return self.active and (self.ticket_type_id is None or self.ticket_type_id == ticket_type_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Attendee:
+    """Who one ticket of a cart line is for (`seat` counts from 0 within the line) and their answers:
+    question id -> the answer as shown (an option's text; MULTI a list of them; "" when an optional one
+    was skipped)."""
+
+    cart_item_id: int
+    seat: int
+    name: str | None = None
+    answers: dict[int, str | list[str]] = field(default_factory=dict)
+
+
 @dataclass(frozen=True, slots=True)
 class Acceptance:
     """Kept with a paid order: the conditions and sale terms its buyer accepted (domain.terms), and when."""
@@ -241,6 +281,7 @@ class Ticket:
     created_at: datetime
     checked_in_at: datetime | None = None
     checked_in_by: int | None = None
+    answers: dict[int, str | list[str]] = field(default_factory=dict)  # the attendee's, by question id
 
 
 class EntryKind(StrEnum):

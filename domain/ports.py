@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from domain.models import (
+    Attendee,
     Broadcast,
     Cart,
     CartItem,
@@ -20,6 +21,7 @@ from domain.models import (
     OrderLine,
     OrganizerRequest,
     OrganizerRequestStatus,
+    Question,
     TelegramProfile,
     Ticket,
     TicketStatus,
@@ -173,6 +175,7 @@ class TicketRepository(Protocol):
     async def by_short_code(self, code: str) -> Ticket | None: ...
     async def of_order(self, order_id: int) -> list[Ticket]: ...
     async def of_owner(self, owner_id: int, offset: int, limit: int) -> tuple[list[Ticket], int]: ...
+    async def rename(self, ticket_id: int, owner_id: int, name: str) -> bool: ...
     async def check_in(self, ticket_id: int, staff_id: int, now: datetime) -> bool: ...
     async def door_counts(self, event_ids: list[int]) -> dict[int, tuple[int, int]]:
         """Per event: (tickets that admit, tickets used)."""
@@ -225,6 +228,15 @@ class SearchRepository(Protocol):
     async def prune(self, before: datetime) -> int: ...
 
 
+class AttendeeRepository(Protocol):
+    async def questions(self, event_ids: list[int], *, removed: bool = False) -> dict[int, list[Question]]: ...
+    async def question(self, question_id: int) -> Question | None: ...
+    async def add_question(self, question: Question, now: datetime) -> Question: ...
+    async def remove_question(self, question_id: int) -> bool: ...
+    async def of_items(self, item_ids: list[int]) -> dict[tuple[int, int], Attendee]: ...
+    async def save(self, attendee: Attendee, now: datetime) -> None: ...
+
+
 class UnitOfWork(Protocol):
     users: UserRepository
     organizers: OrganizerRepository
@@ -238,6 +250,7 @@ class UnitOfWork(Protocol):
     searches: SearchRepository
     reports: ReportRepository
     broadcasts: BroadcastRepository
+    attendees: AttendeeRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(self, *exc: object) -> None: ...

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -17,8 +18,10 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     func,
     text,
+    true,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -111,6 +114,7 @@ events = Table(
     Column("title_key", String(200), nullable=False, server_default=""),  # the folded title: exact matches first
     Column("max_per_person", Integer),  # anti-scalping, set by the organizer; NULL: the shop's limit
     Column("max_per_order", Integer),
+    Column("names_changeable", Boolean, nullable=False, server_default=false()),  # attendee names after paying
     Column("created_at", TS, nullable=False),
     Index("ix_events_status_starts_at", "status", "starts_at"),
     Index("ix_events_title_key", "title_key"),
@@ -219,6 +223,33 @@ cart_items = Table(
     Index("ix_cart_items_state_held_until", "state", "held_until"),
 )
 
+questions = Table(
+    "questions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("event_id", Id, ForeignKey("events.id"), nullable=False, index=True),
+    Column("ticket_type_id", Id, ForeignKey("ticket_types.id")),
+    Column("kind", String(16), nullable=False),
+    Column("label", String(200), nullable=False),
+    Column("options", Text, nullable=False, server_default="[]"),  # JSON list of option texts
+    Column("required", Boolean, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("active", Boolean, nullable=False, server_default=true()),
+    Column("created_at", TS, nullable=False),
+)
+
+attendees = Table(
+    "attendees",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("cart_item_id", Id, ForeignKey("cart_items.id", ondelete="CASCADE"), nullable=False),
+    Column("seat", Integer, nullable=False),
+    Column("name", String(200)),
+    Column("answers", Text, nullable=False, server_default="{}"),  # JSON, by question id
+    Column("updated_at", TS, nullable=False),
+    UniqueConstraint("cart_item_id", "seat", name="uq_attendees_item_seat"),
+)
+
 orders = Table(
     "orders",
     metadata,
@@ -272,6 +303,7 @@ tickets = Table(
     # found by an exact unique-index hit. NULL only for a later duplicate in data older than revision 0002.
     Column("short_code", String(8)),
     Index("ix_tickets_short_code", "short_code", unique=True),
+    Column("answers", Text, nullable=False, server_default="{}"),  # JSON: the attendee's, by question id
 )
 
 wallets = Table(

@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.errors import ConcurrencyConflict
+from storage.repos.attendees import AttendeeRepo
 from storage.repos.broadcasts import BroadcastRepo
 from storage.repos.carts import CartRepo
 from storage.repos.catalog import EventRepo, InventoryRepo
@@ -132,6 +133,7 @@ class SqlUnitOfWork:
         self.searches = SearchRepo(conn)
         self.reports = ReportRepo(conn)
         self.broadcasts = BroadcastRepo(conn)
+        self.attendees = AttendeeRepo(conn)
         return self
 
     async def __aexit__(self, exc_type: type | None, exc: BaseException | None, tb: object) -> None:

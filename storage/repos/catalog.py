@@ -42,6 +42,7 @@ def _event(row) -> Event:
         poster_file_id=row.poster_file_id,
         max_per_person=row.max_per_person,
         max_per_order=row.max_per_order,
+        names_changeable=row.names_changeable,
     )
 
 
@@ -60,6 +61,7 @@ def _details(event: Event) -> dict:
         "poster_file_id": event.poster_file_id,
         "max_per_person": event.max_per_person,
         "max_per_order": event.max_per_order,
+        "names_changeable": event.names_changeable,
         "search_text": search_text(event.title, event.performers, event.venue, event.category),
         "title_key": normalize(event.title)[:200],
     }

@@ -9,6 +9,7 @@ from sqlalchemy import case, func, select, update
 from domain.codes import parse_short_code, short_code
 from domain.models import Ticket, TicketStatus
 from storage.repos._base import Repo
+from storage.repos.attendees import dump_answers, load_answers
 from storage.tables import tickets
 
 
@@ -25,6 +26,7 @@ def _ticket(row) -> Ticket:
         created_at=row.created_at,
         checked_in_at=row.checked_in_at,
         checked_in_by=row.checked_in_by,
+        answers=load_answers(row.answers),
     )
 
 
@@ -58,6 +60,7 @@ class TicketRepo(Repo):
                 short_code=short_code_of(ticket.secret),
                 status=ticket.status.value,
                 created_at=ticket.created_at,
+                answers=dump_answers(ticket.answers),
             )
             .on_conflict_do_nothing()
             .returning(tickets.c.id)
@@ -92,6 +95,19 @@ class TicketRepo(Repo):
             select(tickets).where(where).order_by(tickets.c.id.desc()).offset(offset).limit(limit)
         )
         return [_ticket(r) for r in rows], total
+
+    async def rename(self, ticket_id: int, owner_id: int, name: str) -> bool:
+        """Only a valid ticket of its owner: a used or refunded one keeps the name it was used under."""
+        result = await self.conn.execute(
+            update(tickets)
+            .where(
+                tickets.c.id == ticket_id,
+                tickets.c.owner_id == owner_id,
+                tickets.c.status == TicketStatus.VALID.value,
+            )
+            .values(holder_name=name[:200])
+        )
+        return result.rowcount == 1
 
     async def check_in(self, ticket_id: int, staff_id: int, now: datetime) -> bool:
         """Only a valid ticket flips to used: two doors scanning at once cannot both succeed."""
