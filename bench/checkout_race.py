@@ -28,6 +28,7 @@ from domain.errors import SoldOut
 from domain.models import EntryKind, Event, EventStatus, TelegramProfile, TicketType
 from domain.money import Money
 from domain.policies import HoldPolicy
+from domain.services.attendees import AttendeeService
 from domain.services.cart import CartService
 from domain.services.checkout import CheckoutService
 from storage.engine import create_engine
@@ -72,6 +73,7 @@ class Shop:
         self.uow = UnitOfWorkFactory(engine)
         self.carts = CartService(self.uow, self.clock, POLICY, CURRENCY)
         self.checkout = CheckoutService(self.uow, self.clock, POLICY, CURRENCY)
+        self.attendees = AttendeeService(self.uow, self.clock, POLICY, CURRENCY)
         self._next_telegram_id = 1_000_000
 
     async def event(self, title: str, quota: int) -> TicketType:
@@ -101,6 +103,7 @@ class Shop:
             view = await self.carts.add_tickets(user_id, ticket_type_id, 1)
         except SoldOut:
             return False
+        view = await self.attendees.same_as_me(user_id, view.ready[0].item_id, 0)
         result = await self.checkout.pay_from_wallet(user_id, view.version, view.terms)
         return len(result.tickets) == 1
 

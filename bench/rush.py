@@ -85,13 +85,14 @@ ANSWER = "answerCallbackQuery"
 # What the bot says (bot/locales/en/LC_MESSAGES/messages.po), matched loosely so that rewording a
 # button does not break the bench. Next actions in order of preference: the furthest step on screen.
 ACTIONS = (
+    ("attendee", lambda b: "same as me" in b.casefold()),  # button.same_as_me: who the ticket is for
     ("pay", lambda b: "pay from wallet" in b.casefold()),  # button.pay_wallet
     ("cart", lambda b: "go to cart" in b.casefold()),  # button.go_to_cart
     ("add", lambda b: "add to cart" in b.casefold()),  # button.add_to_cart
     ("tariff", lambda b: b.startswith(TARIFF)),  # "<tariff> · <price>" on the event card
     ("event", lambda b: TITLE in b),  # "1. <title> · <date>" in the search results
 )
-STEPS = ("search", "event", "tariff", "add", "cart", "pay")
+STEPS = ("search", "event", "tariff", "add", "cart", "pay", "attendee")
 # search.sold_out, event.sold_out, tariff.unavailable, tariff.not_on_sale, error.sold_out(.only_left)
 SOLD_OUT = re.compile(r"sold out|not on sale|not available|\bonly \d+ of\b", re.IGNORECASE)
 APOLOGY = re.compile(r"went wrong|not right", re.IGNORECASE)  # error.unexpected, error.generic

@@ -41,6 +41,7 @@ from domain.models import User
 from domain.policies import AdminPolicy, HoldPolicy
 from domain.ports import AttemptLimiter
 from domain.services.admin import AdminService
+from domain.services.attendees import AttendeeService
 from domain.services.broadcasts import BroadcastService
 from domain.services.cart import CartService
 from domain.services.catalog import CatalogService
@@ -72,6 +73,7 @@ class Services:
     catalog: CatalogService
     cart: CartService
     checkout: CheckoutService
+    attendees: AttendeeService
     wallet: WalletService
     tickets: TicketService
     checkin: CheckinService
@@ -137,6 +139,7 @@ def build_services(
         catalog=CatalogService(uow, clock, hold, settings.tz),
         cart=CartService(uow, clock, hold, cur),
         checkout=CheckoutService(uow, clock, hold, cur),
+        attendees=AttendeeService(uow, clock, hold, cur),
         wallet=WalletService(uow, clock, admins, cur),
         tickets=TicketService(uow),
         checkin=CheckinService(uow, clock, admins, limiter or MemoryAttemptLimiter()),

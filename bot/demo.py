@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 DEMO_ORGANIZER = TelegramProfile(1002, "Demo Organizer", username="demo_organizer", language_code="ru")
 DEMO_BUYER = TelegramProfile(1003, "Demo Buyer", language_code="ru")
+DEMO_ATTENDEES = ("Анна Смирнова", "Иван Смирнов")  # the demo buyer's two tickets
 
 DEMO = [
     (
@@ -108,5 +109,7 @@ async def seed_demo(services: Services, clock: Clock, admin_telegram_id: int, tz
         buyer = await s.users.identify(DEMO_BUYER)
         await s.wallet.admin_credit(admin, DEMO_BUYER.telegram_id, "6000", key="demo:credit")
         view = await s.cart.add_tickets(buyer.id, almost, 2)
+        for seat, name in enumerate(DEMO_ATTENDEES):
+            view = await s.attendees.name(buyer.id, view.ready[0].item_id, seat, name)
         await s.checkout.pay_from_wallet(buyer.id, view.version, view.terms)
     return len(DEMO)

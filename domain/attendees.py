@@ -43,10 +43,10 @@ def _line(text: str) -> str:
 
 
 def clean_name(text: str) -> str:
-    """A person's name as printed on the ticket: one line, 2-100 characters, at least one letter (emoji
-    and digits alone are no name)."""
+    """A person's name as printed on the ticket: one line of at most 100 characters with at least one
+    letter (emoji and digits alone are no name; a one-letter Telegram name is)."""
     name = _line(text)
-    if not 2 <= len(name) <= MAX_NAME or not _has_letter(name) or not name.isprintable():
+    if not 1 <= len(name) <= MAX_NAME or not _has_letter(name) or not name.isprintable():
         raise AttendeeNameInvalid(max=MAX_NAME)
     return name
 

@@ -351,7 +351,7 @@ class AnswerRequired(DomainError):
 class AttendeesMissing(DomainError):
     """Checkout before every ticket has its attendee and required answers."""
 
-    code = "error.attendees_missing"  # params: tickets (how many tickets still lack them)
+    code = "error.attendees_missing"  # params: missing_tickets (how many tickets still lack them)
 
 
 class NamesNotChangeable(DomainError):

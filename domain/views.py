@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
+from domain.attendees import first_missing
 from domain.models import (
+    Attendee,
     Event,
     Order,
+    Question,
     Ticket,
     TicketStatus,
     TicketType,
@@ -73,6 +77,15 @@ class CartLine:
     held_until: datetime | None
     reason: UnavailableReason | None = None
     ticket_type_id: int | None = None
+    attendees: tuple[Attendee, ...] = ()  # one per ticket of the line, as given so far
+    questions: tuple[Question, ...] = ()  # what the organizer asks of each of them
+
+    def missing(self, seat: int) -> Question | Literal["name"] | None:
+        return first_missing(self.attendees[seat], list(self.questions))
+
+    @property
+    def attendees_missing(self) -> int:
+        return sum(self.missing(seat) is not None for seat in range(len(self.attendees)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +115,19 @@ class CartView:
     @property
     def ticket_count(self) -> int:
         return sum(line.qty for line in self.ready)
+
+    @property
+    def attendees_missing(self) -> int:
+        """Tickets still without their attendee's name or a required answer: checkout waits for them."""
+        return sum(line.attendees_missing for line in self.ready)
+
+    def seats(self) -> list[tuple[int, CartLine, int]]:
+        """Every ticket of the ready lines: (its number in the cart from 1, its line, its seat in the line)."""
+        found = []
+        for line in self.ready:
+            for seat in range(line.qty):
+                found.append((len(found) + 1, line, seat))
+        return found
 
 
 @dataclass(frozen=True, slots=True)

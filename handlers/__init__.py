@@ -16,6 +16,7 @@ def _fresh(template: Router) -> Router:
 def routers() -> list[Router]:
     from handlers import (
         admin,
+        attendees,
         broadcast,
         cart,
         catalog,
@@ -40,6 +41,7 @@ def routers() -> list[Router]:
         event_editor,
         tariffs,
         broadcast,
+        attendees,
         staff,
         door_staff,
         common,

@@ -60,7 +60,21 @@ class PayCb(CallbackData, prefix="pay"):
     terms: Annotated[str, Field(pattern="^[0-9a-f]{16}$")]  # digest of the conditions shown (domain.terms)
 
 
+class AttCb(CallbackData, prefix="ad"):
+    """The attendee dialog: op go | list | edit | me | keep | opt | tog | done | skip | cart."""
+
+    op: str
+    item_id: Id = 0
+    seat: Id = 0
+    q: Id = 0  # a question id
+    v: Id = 0  # an option's index (yes/no: 0 yes, 1 no)
+
+
 class TicketQrCb(CallbackData, prefix="qr"):
+    ticket_id: Id
+
+
+class TicketRenameCb(CallbackData, prefix="tn"):
     ticket_id: Id
 
 

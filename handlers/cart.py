@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
-import contextlib
-import logging
 from zoneinfo import ZoneInfo
 
 from aiogram import Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from domain.errors import CartChanged, CartEmpty, ConcurrencyConflict, HoldExpired, NotEnoughMoney, TermsNotAccepted
+from domain.errors import AttendeesMissing, CartChanged
 from domain.models import User
+from domain.services.attendees import AttendeeService
 from domain.services.cart import CartService
 from domain.services.checkout import CheckoutService
 from domain.views import CartView
+from handlers import attendees as attendee_dialog
 from handlers.callbacks import CartCb, PayCb
 from handlers.editing import show
+from handlers.payment import settle
 from handlers.qr import TicketPictures
-from handlers.tickets import send_ticket
 from handlers.views import base as v
 from handlers.views import cart as cart_view
 
 router = Router(name="cart")
-logger = logging.getLogger(__name__)
 CART_OPS = {"show", "inc", "dec", "rm", "renew", "terms"}
 
 
@@ -81,38 +80,26 @@ async def pay(
     user: User,
     cart: CartService,
     checkout: CheckoutService,
+    attendees: AttendeeService,
     pictures: TicketPictures,
     tz: ZoneInfo,
+    state: FSMContext,
     callback_answer: CallbackAnswer,
 ) -> None:
-    try:
-        result = await checkout.pay_from_wallet(user.id, callback_data.version, callback_data.terms)
-    except NotEnoughMoney as error:
-        p = error.params
-        await query.message.answer(cart_view.not_enough_money(p["total"], p["balance"], p["missing"], user.telegram_id))
-        return
-    except (CartChanged, HoldExpired, CartEmpty, TermsNotAccepted) as error:
-        callback_answer.text, callback_answer.show_alert = v.render_error(error, html=False), True
-        view = await cart.view(user.id)
-        text, kb = cart_view.cart(view, tz)
+    async def notice(text: str) -> None:
+        callback_answer.text, callback_answer.show_alert = text, True
+
+    async def reply(text: str, kb) -> None:
         await show(query, text, kb)
-        return
-    if result.already_paid and not result.needs_delivery:
-        callback_answer.text, callback_answer.show_alert = cart_view.purchase(result), True
-        return
-    # A first payment, or a paid order whose tickets a crash kept from going out (the Pay press is
-    # replayed after the restart): send them, then note that they went out. The money is taken: if
-    # Telegram refuses a ticket now, the customer hears so and the delivery sweep sends it later.
-    await show(query, cart_view.purchase(result, delivering=True), None)
+
+    chat_id = query.message.chat.id if query.message else query.from_user.id
     try:
-        for ticket in result.tickets:
-            await send_ticket(query.bot, pictures, query.from_user.id, ticket, tz)
-    except (TelegramAPIError, OSError) as exc:
-        logger.warning("order %s paid, tickets not delivered yet: %s", result.order.id, exc)
-        with contextlib.suppress(TelegramAPIError, OSError):
-            await query.message.answer(cart_view.tickets_will_follow(result))
-        return
-    try:
-        await checkout.mark_delivered(user.id, result.order.id)
-    except ConcurrencyConflict:  # the sweep may send them once more; never the whole payment again
-        logger.warning("order %s delivered but not noted as such", result.order.id)
+        await settle(
+            query.bot, chat_id, user, cart, checkout, pictures, tz, callback_data.version, callback_data.terms,
+            reply, notice,
+        )  # fmt: skip
+    except AttendeesMissing as error:
+        # Who the tickets are for comes first; the payment goes on by itself after the last answer.
+        callback_answer.text = v.render_error(error, html=False)
+        paying = {"version": callback_data.version, "terms": callback_data.terms}
+        await attendee_dialog.begin(query, state, attendees, user, paying=paying)

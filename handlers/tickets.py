@@ -1,23 +1,33 @@
-"""My tickets: the list with statuses, and the QR sent again on request."""
+"""My tickets: the list with statuses, the QR sent again on request, and an attendee's name changed where
+the organizer allows it."""
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from aiogram import Bot, Router
-from aiogram.filters import Command
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from domain.codes import deep_link, short_code
-from domain.models import User
+from domain.errors import AttendeeNameInvalid, DomainError, NamesNotChangeable
+from domain.models import TicketStatus, User
+from domain.services.attendees import AttendeeService
 from domain.services.tickets import TicketService
 from domain.views import TicketView
-from handlers.callbacks import TicketQrCb, TicketsPageCb
+from handlers.callbacks import TicketQrCb, TicketRenameCb, TicketsPageCb
 from handlers.editing import show
 from handlers.qr import TicketPictures
+from handlers.views import base as v
 from handlers.views import tickets as tickets_view
 
 router = Router(name="tickets")
+
+
+class TicketRename(StatesGroup):
+    typing = State()  # data: ticket_id
 
 
 async def send_ticket(bot: Bot, pictures: TicketPictures, chat_id: int, view: TicketView, tz: ZoneInfo) -> None:
@@ -53,3 +63,50 @@ async def resend_qr(
 ) -> None:
     view = await tickets.ticket_of(user.id, callback_data.ticket_id)
     await send_ticket(query.bot, pictures, query.from_user.id, view, tz)
+
+
+@router.callback_query(TicketRenameCb.filter())
+async def rename_ticket(
+    query: CallbackQuery,
+    callback_data: TicketRenameCb,
+    user: User,
+    tickets: TicketService,
+    state: FSMContext,
+    tz: ZoneInfo,
+) -> None:
+    if not callback_data.ticket_id:  # Cancel: the list again, and typing is a search again
+        await state.clear()
+        await show(query, *tickets_view.tickets_page(await tickets.my_tickets(user.id, 0), tz))
+        return
+    view = await tickets.ticket_of(user.id, callback_data.ticket_id)  # someone else's: not found
+    if not view.event.names_changeable or view.ticket.status is not TicketStatus.VALID:
+        raise NamesNotChangeable()
+    await state.set_state(TicketRename.typing)
+    await state.set_data({"ticket_id": view.ticket.id})
+    await show(query, *tickets_view.rename_prompt(view))
+
+
+@router.message(StateFilter(TicketRename.typing), F.text & ~F.text.startswith("/"))
+async def renamed(
+    message: Message, user: User, attendees: AttendeeService, tickets: TicketService, state: FSMContext, tz: ZoneInfo
+) -> None:
+    try:
+        ticket = await attendees.rename_ticket(user.id, (await state.get_data())["ticket_id"], message.text)
+    except AttendeeNameInvalid as error:  # typed again, the dialog stays
+        await message.answer(v.render_error(error))
+        return
+    except DomainError as error:  # used at the door meanwhile, or the organizer changed their mind
+        await state.clear()
+        await message.answer(v.render_error(error))
+        return
+    await state.clear()
+    await message.answer(
+        v._("tickets.renamed").format(code=short_code(ticket.secret), holder=v.escape(ticket.holder_name))
+    )
+    text, kb = tickets_view.tickets_page(await tickets.my_tickets(user.id, 0), tz)
+    await message.answer(text, reply_markup=kb)
+
+
+@router.message(StateFilter(TicketRename.typing), ~F.text)
+async def rename_not_text(message: Message) -> None:
+    await message.answer(v._("attendee.type_please"))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from domain.clock import Clock
 from domain.errors import CartChanged, CartItemNotFound, ConcurrencyConflict, EventNotFound, EventNotOnSale, SoldOut
-from domain.models import Cart, CartItem, EventStatus, ItemKind, ItemState, UnavailableReason
+from domain.models import Attendee, Cart, CartItem, EventStatus, ItemKind, ItemState, UnavailableReason
 from domain.money import Money
 from domain.policies import HoldPolicy
 from domain.ports import UnitOfWork, UnitOfWorkFactory
@@ -43,6 +44,9 @@ async def build_cart_view(
         cart = await uow.carts.for_user(user_id, now)
     live = [i for i in cart.items if i.state in (ItemState.HELD, ItemState.EXPIRED)]
     offers = await uow.events.offers([i.ticket_type_id for i in live if i.ticket_type_id is not None])
+    held = [i for i in live if i.state is ItemState.HELD]
+    given = await uow.attendees.of_items([i.id for i in held]) if held else {}
+    asked = await uow.attendees.questions(list({i.event_id for i in held if i.event_id})) if held else {}
     ready: list[CartLine] = []
     unavailable: list[CartLine] = []
     for item in live:
@@ -61,6 +65,10 @@ async def build_cart_view(
             reason=reason,
             ticket_type_id=item.ticket_type_id,
         )
+        if reason is None:
+            questions = tuple(q for q in asked.get(item.event_id, []) if q.applies_to(item.ticket_type_id))
+            seats = tuple(given.get((item.id, n), Attendee(item.id, n)) for n in range(item.qty))
+            line = replace(line, attendees=seats, questions=questions)
         (ready if reason is None else unavailable).append(line)
     total = Money.zero(currency)
     for line in ready:

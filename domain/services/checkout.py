@@ -6,7 +6,15 @@ from datetime import timedelta
 
 from domain.clock import Clock
 from domain.codes import ticket_payload
-from domain.errors import CartChanged, CartEmpty, DuplicateOperation, HoldExpired, NotEnoughMoney, TermsNotAccepted
+from domain.errors import (
+    AttendeesMissing,
+    CartChanged,
+    CartEmpty,
+    DuplicateOperation,
+    HoldExpired,
+    NotEnoughMoney,
+    TermsNotAccepted,
+)
 from domain.models import Acceptance, EntryKind, ItemState, Order, OrderLine, OrderStatus, Ticket, User
 from domain.money import Money
 from domain.policies import HoldPolicy
@@ -63,7 +71,8 @@ class CheckoutService:
                 raise CartEmpty()
             if accepted != view.terms:  # an organizer changed the conditions since the button was drawn, or forged
                 raise TermsNotAccepted()
-            holder = (await uow.users.get(user_id)).display_name  # the cart's owner: carts.user_id is a foreign key
+            if view.attendees_missing:
+                raise AttendeesMissing(missing_tickets=view.attendees_missing)
             acceptance = Acceptance(view.terms, view.conditions.snapshot(), now)
             order = await uow.orders.add(
                 Order(0, user_id, OrderStatus.PAID, view.total, now, paid_at=now, acceptance=acceptance), key, cart.id
@@ -101,9 +110,11 @@ class CheckoutService:
                     )
                 )
                 order.lines.append(order_line)
-                for _ in range(item.qty):
+                for seat in line.attendees:  # one per ticket: the view was built from this item, as read
                     issued.append(
-                        await issue_ticket(uow, order.id, item.event_id, item.ticket_type_id, user_id, holder, now)
+                        await issue_ticket(
+                            uow, order.id, item.event_id, item.ticket_type_id, user_id, seat.name, now, seat.answers
+                        )
                     )
             await uow.carts.bump_version(cart.id)
             result = await self._result(uow, order, already_paid=False, tickets=issued, balance=balance)

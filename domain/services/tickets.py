@@ -17,14 +17,21 @@ SECRET_DRAWS = 8  # a clash of 40-bit short codes is rare; eight in a row means 
 
 
 async def issue_ticket(
-    uow: UnitOfWork, order_id: int, event_id: int, ticket_type_id: int, owner_id: int, holder: str, now: datetime
+    uow: UnitOfWork,
+    order_id: int,
+    event_id: int,
+    ticket_type_id: int,
+    owner_id: int,
+    holder: str,
+    now: datetime,
+    answers: dict[int, str | list[str]] | None = None,
 ) -> Ticket:
     """A valid ticket with a fresh secret. Issuing never fails on a clash: when the secret or its short code
     (the first characters, printed under the QR) is taken, draw another one."""
     for _ in range(SECRET_DRAWS):
-        ticket = Ticket(
-            0, order_id, event_id, ticket_type_id, owner_id, holder, codes.new_ticket_secret(), TicketStatus.VALID, now
-        )
+        secret = codes.new_ticket_secret()
+        ticket = Ticket(0, order_id, event_id, ticket_type_id, owner_id, holder, secret, TicketStatus.VALID, now)
+        ticket.answers = dict(answers or {})
         issued = await uow.tickets.add(ticket)
         if issued is not None:
             return issued

@@ -11,6 +11,7 @@ from domain.money import Money
 from domain.terms import Conditions, EventConditions
 from domain.views import CartView, PurchaseResult
 from handlers.callbacks import CartCb, EventCb, PayCb
+from handlers.views import attendees as attendees_view
 from handlers.views.base import _, btn, clip, escape, fmt, lang, money, tickets_n
 
 CONDITIONS_IN_CART = 300  # characters of each event's own conditions shown in the cart, up to three events
@@ -36,6 +37,8 @@ def cart(view: CartView, tz: ZoneInfo, back_to_event: int | None = None) -> tupl
                 until=fmt.clock_time(line.held_until, lang(), tz) if line.held_until else "—",
             )
         )
+        names = [escape(clip(a.name, 40)) if a.name else "—" for a in line.attendees]
+        lines.append("    👤 " + ", ".join(names))
         row = [btn(f"➖ {n}", CartCb(op="dec", item_id=line.item_id, version=view.version))]
         if line.qty < view.max_per_order:
             row.append(btn(f"➕ {n}", CartCb(op="inc", item_id=line.item_id, version=view.version)))
@@ -65,7 +68,10 @@ def cart(view: CartView, tz: ZoneInfo, back_to_event: int | None = None) -> tupl
         lines.append("\n" + _("cart.total").format(total=money(view.total), count=tickets_n(view.ticket_count)))
         if view.held_until:
             lines.append(_("cart.held_until").format(until=fmt.clock_time(view.held_until, lang(), tz)))
+        if missing := attendees_view.missing_line(view):
+            lines.append(missing)
         clipped = _conditions(view.conditions, lines)
+        kb.row(attendees_view.cart_button(view))
         if clipped:
             kb.row(btn(_("button.conditions_full"), CartCb(op="terms", version=view.version)))
         kb.row(

@@ -10,7 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from domain.codes import short_code
 from domain.models import TicketStatus
 from domain.views import TicketsPage, TicketView
-from handlers.callbacks import TicketQrCb, TicketsPageCb
+from handlers.callbacks import TicketQrCb, TicketRenameCb, TicketsPageCb
 from handlers.views.base import _, escape, fmt, lang, pager, tickets_n, when
 
 
@@ -46,9 +46,22 @@ def tickets_page(page: TicketsPage, tz: ZoneInfo) -> tuple[str, InlineKeyboardMa
                 tariff=escape(view.tariff),
                 status=status_label(view.ticket.status),
                 code=short_code(view.ticket.secret),
+                holder=escape(view.ticket.holder_name),
             )
         )
         kb.button(text=_("button.qr").format(n=n), callback_data=TicketQrCb(ticket_id=view.ticket.id))
+    for n, view in enumerate(page.items, start=first + 1):  # where the organizer lets names change
+        if view.event.names_changeable and view.ticket.status is TicketStatus.VALID:
+            kb.button(text=_("button.rename").format(n=n), callback_data=TicketRenameCb(ticket_id=view.ticket.id))
     kb.adjust(5)
     pager(kb, page.page, page.pages, lambda n: TicketsPageCb(page=n))
     return "\n".join(lines), kb.as_markup()
+
+
+def rename_prompt(view: TicketView) -> tuple[str, InlineKeyboardMarkup]:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("button.cancel"), callback_data=TicketRenameCb(ticket_id=0))
+    text = _("tickets.rename_prompt").format(
+        code=short_code(view.ticket.secret), title=escape(view.event.title), holder=escape(view.ticket.holder_name)
+    )
+    return text, kb.as_markup()

@@ -143,6 +143,20 @@ async def balance(engine, telegram_id: int) -> int:
         return (await u.wallets.balance(user.id, "RUB")).minor
 
 
+NAME_PROMPTS = ("Who is this ticket for?", "Для кого этот билет?")
+
+
+async def pay_for_myself(person, label: str = "Pay from wallet", **press) -> None:
+    """Pay, and name every ticket the bot asks about "Same as me": the payment goes on after the last."""
+    await person.press(label, **press)
+    for _ in range(20):
+        asking = [m for m in person.messages if any(prompt in (m.text or "") for prompt in NAME_PROMPTS)]
+        if not asking:
+            return
+        await person.press("🙋", message=asking[-1])
+    raise AssertionError(f"{person.name}: still asked who the tickets are for after 20 answers")
+
+
 async def open_tariff(person, tariff: str = "Standard", event: str = "Маузер") -> None:
     """A person searches for the event, opens its card and picks a tariff, as they would in Telegram."""
     await person.send(event)

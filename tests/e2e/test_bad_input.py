@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.callbacks import CartCb, CheckinCb, EventCb, TicketQrCb
-from tests.e2e.conftest import balance, open_tariff, quota
+from tests.e2e.conftest import balance, open_tariff, pay_for_myself, quota
 
 
 async def _buy(sandbox, admin, person, label="Standard"):
@@ -13,7 +13,7 @@ async def _buy(sandbox, admin, person, label="Standard"):
     await open_tariff(person, label)
     await person.press("Add to cart")
     await person.send("/cart")
-    await person.press("Pay from wallet")
+    await pay_for_myself(person)
     return [m for m in person.messages if m.photo][-1]
 
 
@@ -75,7 +75,7 @@ async def test_pay_pressed_twice_charges_once(sandbox, bot_app, demo_event, admi
     await anna.send("/cart")
     cart_message = anna.last_message()
     pay_data = next(b.callback_data for row in cart_message.buttons for b in row if "pay from wallet" in b.text)
-    await anna.press("Pay from wallet")
+    await pay_for_myself(anna)
     assert await balance(bot_app.engine, anna.id) == 850_000
     photos = len([m for m in anna.messages if m.photo])
     # The same Pay button again (a double tap): no second charge, no new tickets, a clear answer.

@@ -10,6 +10,7 @@ from storage.tables import broadcast_deliveries, broadcasts, ticket_types
 from tests.e2e.test_door_staff import _on_sale
 from tests.e2e.test_event_dialog import make_organizer
 from tests.e2e.test_reports import _buy
+from tests.paying import pay
 
 
 async def _holders(sandbox, bot_app, n: int) -> None:
@@ -26,7 +27,7 @@ async def _holders(sandbox, bot_app, n: int) -> None:
         person = await s.users.identify(TelegramProfile(500_000 + i, f"Holder {i}", language_code="ru"))
         await s.wallet.admin_credit(admin_user, person.telegram_id, "1000", key=f"seed:{i}")
         view = await s.cart.add_tickets(person.id, tariff, 1)
-        await s.checkout.pay_from_wallet(person.id, view.version, view.terms)
+        await pay(s.checkout, person.id, view.version, view.terms)
 
 
 async def test_a_broadcast_reaches_holders_counts_the_blocked_and_reports(sandbox, bot_app, admin):

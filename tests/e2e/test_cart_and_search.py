@@ -7,7 +7,7 @@ from datetime import timedelta
 from domain.models import Event, EventStatus, TicketType
 from domain.money import Money
 from storage.uow import UnitOfWorkFactory
-from tests.e2e.conftest import balance, make_event, open_tariff, quota
+from tests.e2e.conftest import balance, make_event, open_tariff, pay_for_myself, quota
 
 
 def plain(text: str) -> str:
@@ -121,7 +121,7 @@ async def test_not_enough_money_says_how_much_is_missing(sandbox, bot_app, clock
     await anna.press("➕")
     await anna.press("В корзину")
     await anna.send("/cart")
-    await anna.press("Оплатить с кошелька")
+    await pay_for_myself(anna, "Оплатить с кошелька")
     text = plain(anna.last_text())
     assert "Не хватает: 1 999,50 ₽" in text and str(anna.id) in text
     assert await balance(bot_app.engine, anna.id) == 100_050
@@ -241,7 +241,7 @@ async def test_many_tickets_are_listed_ten_per_page(sandbox, bot_app, clock, adm
     await anna.press("В корзину (2)")
     await anna.send("/cart")
     assert "за 12 билетов" in anna.last_text()
-    await anna.press("Оплатить с кошелька")
+    await pay_for_myself(anna, "Оплатить с кошелька")
     assert len([m for m in anna.messages if m.photo]) == 12
     await anna.send("/tickets")
     assert "12 билетов, страница 1 из 2" in anna.last_text()

@@ -14,7 +14,7 @@ from domain.models import Event, EventStatus, TicketType
 from domain.money import Money
 from storage.tables import orders
 from storage.uow import UnitOfWorkFactory
-from tests.e2e.conftest import balance, quota
+from tests.e2e.conftest import balance, pay_for_myself, quota
 from tests.e2e.test_door_staff import _on_sale
 from tests.e2e.test_event_dialog import make_organizer
 from tests.e2e.test_stale_buttons import button_data, plain
@@ -77,7 +77,7 @@ async def test_conditions_are_shown_accepted_with_pay_and_kept_with_the_order(sa
     assert fresh != pay
 
     clock.advance(minutes=1)
-    await anna.press("Accept and pay from wallet", message=cart)
+    await pay_for_myself(anna, "Accept and pay from wallet", message=cart)
     assert "is paid: 1,000 ₽, 1 ticket" in plain(cart.text)
     assert await balance(bot_app.engine, anna.id) == 1_000_000 - 100_000
     (order,) = await _orders(bot_app.engine)
@@ -140,7 +140,7 @@ async def test_long_conditions_of_several_events_are_cut_in_the_cart_and_shown_w
     assert "Условия мероприятий в корзине" in plain(" ".join(m.text or "" for m in boris.messages[-2:]))
     assert f"4. {long}".strip() in shown and "Условия продажи" in shown
 
-    await boris.press("Принимаю условия, оплатить с кошелька", message=cart)
+    await pay_for_myself(boris, "Принимаю условия, оплатить с кошелька", message=cart)
     assert await balance(bot_app.engine, boris.id) == 1_000_000 - 4 * 50_000
     (order,) = await _orders(bot_app.engine)
     assert [e["title"] for e in json.loads(order.terms)["events"]] == [f"Лекция {n + 1}" for n in range(4)]

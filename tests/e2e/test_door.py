@@ -14,7 +14,7 @@ from domain.codes import short_code
 from handlers import formatting as fmt
 from storage.tables import tickets
 from storage.uow import UnitOfWorkFactory
-from tests.e2e.conftest import decode_qr, make_event, open_tariff
+from tests.e2e.conftest import decode_qr, make_event, open_tariff, pay_for_myself
 
 
 async def _ticket_link(sandbox, admin, person) -> str:
@@ -24,7 +24,7 @@ async def _ticket_link(sandbox, admin, person) -> str:
     await open_tariff(person, "Standard")
     await person.press("Add to cart")
     await person.send("/cart")
-    await person.press("Pay from wallet")
+    await pay_for_myself(person)
     return decode_qr(person.last_photo())
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from storage.tables import staff_assignments, ticket_types
-from tests.e2e.conftest import decode_qr
+from tests.e2e.conftest import decode_qr, pay_for_myself
 from tests.e2e.test_event_dialog import make_organizer
 
 
@@ -92,7 +92,7 @@ async def test_staff_added_three_ways_removed_and_the_door_counter(sandbox, bot_
     await anna.press("➕")
     await anna.press("Add to cart")
     await anna.send("/cart")
-    await anna.press("Pay from wallet")
+    await pay_for_myself(anna)
     link_a = decode_qr(anna.last_photo())
 
     await pavel.send("/door")

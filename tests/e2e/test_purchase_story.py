@@ -26,6 +26,10 @@ LABELS = {
         staff_note="door staff",
         exists="Only the event's door staff",
         total="3,000",
+        who="Who is this ticket for?",
+        me="Same as me",
+        friend="Boris Ivanov",
+        missing="First say who the tickets are for: 2 tickets still without",
     ),
     "ru": dict(
         greeting="Здравствуйте",
@@ -44,6 +48,10 @@ LABELS = {
         staff_note="контролёр",
         exists="только контролёр",
         total="3 000",
+        who="Для кого этот билет?",
+        me="Это я",
+        friend="Борис Иванов",
+        missing="Сначала укажите, для кого билеты: 2 билета пока без",
     ),
 }
 
@@ -90,11 +98,18 @@ async def _story(lang, sandbox, app, clock, admin):
     await anna.send("/cart")
     assert t["total"] in anna.last_text().replace("\xa0", " ")
     await anna.press(t["pay"])
+    # Who each ticket is for comes first (nothing charged yet); the payment goes on after the last name.
+    assert anna.last_alert().startswith(t["missing"]) and t["who"] in anna.last_text()
+    assert await balance(app.engine, anna.id) == 500_000
+    await anna.press(t["me"])
+    assert t["who"] in anna.last_text() and "2" in anna.last_text()
+    await anna.send(t["friend"])
     texts = [m.text or "" for m in anna.messages]
     assert any(t["paid"] in x for x in texts)
     photos = [m for m in anna.messages if m.photo]
     assert len(photos) == 2
     assert all("Standard" in (m.caption or "") for m in photos)
+    assert "Anna" in photos[0].caption and t["friend"] in photos[1].caption, "each ticket names its attendee"
     assert await quota(app.engine, event.standard_id) == (2, 0)
     assert await balance(app.engine, anna.id) == 200_000
 

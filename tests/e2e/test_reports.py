@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.e2e.conftest import decode_qr
+from tests.e2e.conftest import decode_qr, pay_for_myself
 from tests.e2e.test_door_staff import _on_sale
 from tests.e2e.test_event_dialog import make_organizer
 
@@ -24,7 +24,7 @@ async def _buy(sandbox, admin, name: str, username: str | None, qty: int) -> str
         await person.press("➕")
     await person.press("Add to cart")
     await person.send("/cart")
-    await person.press("Pay from wallet")
+    await pay_for_myself(person)
     return decode_qr(person.last_photo())
 
 

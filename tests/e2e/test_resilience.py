@@ -10,7 +10,7 @@ from bot.delivery import deliver_undelivered
 from domain.errors import ConcurrencyConflict
 from domain.services.cart import CartService
 from sandbox import Sandbox
-from tests.e2e.conftest import BOT_USERNAME, make_event, open_tariff, quota, start_bot, stop_bot
+from tests.e2e.conftest import BOT_USERNAME, make_event, open_tariff, pay_for_myself, quota, start_bot, stop_bot
 
 APOLOGY = "something went wrong"
 
@@ -109,7 +109,7 @@ async def test_a_ticket_telegram_refused_at_payment_is_delivered_by_the_sweep(
     await open_tariff(anna)
     await anna.press("Add to cart")
     sandbox.fail_next("sendPhoto", 500, "Internal Server Error")
-    await anna.press("Pay from wallet")
+    await pay_for_myself(anna)
     texts = " ".join(m.content for m in anna.messages)
     assert "is paid" in texts and "will come here in a minute" in texts
     assert APOLOGY not in texts

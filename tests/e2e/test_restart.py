@@ -23,6 +23,7 @@ from domain.clock import SystemClock
 from domain.models import EntryKind, TelegramProfile
 from domain.money import Money
 from domain.policies import AdminPolicy, HoldPolicy
+from domain.services.attendees import AttendeeService
 from domain.services.cart import CartService
 from domain.services.users import UserService
 from sandbox import Sandbox
@@ -90,6 +91,7 @@ async def _customers_with_a_ready_cart(sandbox: Sandbox, engine, event) -> list:
     clock = SystemClock()
     users = UserService(uow, clock, AdminPolicy())
     cart = CartService(uow, clock, HoldPolicy(hold_minutes=60), "RUB")
+    attendees = AttendeeService(uow, clock, HoldPolicy(hold_minutes=60), "RUB")
     people = []
     for n in range(CUSTOMERS):
         person = sandbox.user(f"Buyer{n}", lang="en")
@@ -97,7 +99,8 @@ async def _customers_with_a_ready_cart(sandbox: Sandbox, engine, event) -> list:
         async with uow() as u:
             await u.wallets.apply(user.id, PRICE, EntryKind.CREDIT, f"seed:{n}", clock.now())
             await u.commit()
-        await cart.add_tickets(user.id, event.standard_id, 1)
+        view = await cart.add_tickets(user.id, event.standard_id, 1)
+        await attendees.same_as_me(user.id, view.ready[0].item_id, 0)
         people.append(person)
     return people
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from handlers.callbacks import CartCb
-from tests.e2e.conftest import balance, open_tariff, quota
+from tests.e2e.conftest import balance, open_tariff, pay_for_myself, quota
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ async def test_old_pay_button_after_the_cart_changed_charges_nothing(sandbox, bo
     assert await balance(bot_app.engine, bob.id) == FUNDS
     assert await quota(bot_app.engine, demo_event.standard_id) == (0, 2)
 
-    await bob.press(labels.pay, message=old)  # the Pay button drawn for the one-ticket cart
+    await pay_for_myself(bob, labels.pay, message=old)  # the Pay button drawn for the one-ticket cart
 
     assert await balance(bot_app.engine, bob.id) == FUNDS, (
         "rule 1 broken: a Pay button drawn for an older cart version charged the wallet (CheckoutService._pay "
@@ -104,7 +104,7 @@ async def test_old_pay_button_after_the_cart_changed_charges_nothing(sandbox, bo
     assert any(labels.new_total in plain(label) for label in old.button_labels()), old.button_labels()
 
     # The button redrawn for the current version pays the total the customer now sees.
-    await bob.press(labels.pay, message=old)
+    await pay_for_myself(bob, labels.pay, message=old)
     assert await balance(bot_app.engine, bob.id) == FUNDS - 300_000
     assert await quota(bot_app.engine, demo_event.standard_id) == (2, 0)
     assert bob.unanswered_queries() == []

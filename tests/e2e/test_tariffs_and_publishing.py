@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from storage.tables import events, ticket_types
-from tests.e2e.conftest import decode_qr
+from tests.e2e.conftest import decode_qr, pay_for_myself
 from tests.e2e.test_event_dialog import make_organizer
 
 T = {
@@ -159,7 +159,7 @@ async def test_early_bird_before_during_and_after_its_window_then_a_sale_and_the
     await anna.press("Add to cart")
     await admin.send(f"/credit {anna.id} 10000")
     await anna.send("/cart")
-    await anna.press("Pay from wallet")
+    await pay_for_myself(anna)
     link = decode_qr(anna.last_photo())
 
     (early, _standard) = await _tariffs(bot_app.engine)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import make_event, open_tariff, start_bot, stop_bot
+from tests.e2e.conftest import make_event, open_tariff, pay_for_myself, start_bot, stop_bot
 from tests.e2e.test_door_staff import _on_sale
 from tests.e2e.test_event_dialog import make_organizer
 
@@ -58,7 +58,7 @@ async def test_an_organizers_limits_refuse_customers_in_english_and_russian(sand
     assert boris.last_alert() == (
         "«Квартирник»: лимит на один заказ — 2 билета. В корзине: 2 билета; можно добавить ещё: 0 билетов."
     )
-    await boris.press("Оплатить с кошелька")
+    await pay_for_myself(boris, "Оплатить с кошелька")
     await boris.send("Квартирник")
     await boris.press("Квартирник")
     await boris.press("Standard")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from tests.e2e.conftest import decode_qr, open_tariff, start_bot, stop_bot
+from tests.e2e.conftest import decode_qr, open_tariff, pay_for_myself, start_bot, stop_bot
 
 
 async def test_a_bought_ticket_is_drawn_in_a_worker_process_and_scans(sandbox, sqlite_engine, clock):
@@ -18,7 +18,7 @@ async def test_a_bought_ticket_is_drawn_in_a_worker_process_and_scans(sandbox, s
         await admin.send(f"/credit {anna.id} 5000")
         await open_tariff(anna)
         await anna.press("Add to cart")
-        await anna.press("Pay from wallet")
+        await pay_for_myself(anna)
         photo = [m for m in anna.messages if m.photo][-1]
         link = decode_qr(photo.photo)
         assert link.startswith(f"https://t.me/{sandbox.bot_username}?start=t_")

@@ -12,6 +12,7 @@ from domain.errors import BroadcastTextInvalid
 from domain.models import BroadcastStatus, DeliveryStatus, TicketStatus
 from domain.services.broadcasts import STALE_CLAIM, TEXT_MAX, BroadcastService
 from storage.tables import broadcast_deliveries, broadcasts, tickets
+from tests.paying import pay
 from tests.storage.test_tariff_editor import Box
 
 
@@ -21,7 +22,7 @@ def naive(moment):
 
 async def _pay(box, buyer, tt, qty):
     cart = await box.carts.add_tickets(buyer.id, tt.id, qty)
-    return await box.checkout.pay_from_wallet(buyer.id, cart.version, cart.terms)
+    return await pay(box.checkout, buyer.id, cart.version, cart.terms)
 
 
 async def _setup(engine, clock):

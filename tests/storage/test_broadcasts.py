@@ -10,6 +10,7 @@ import pytest
 from domain.errors import BroadcastAlreadySent, BroadcastNotFound, BroadcastTextInvalid, NoRecipients, OwnEventNotFound
 from domain.models import BroadcastStatus, DeliveryStatus
 from domain.services.broadcasts import STALE_CLAIM, TEXT_MAX, BroadcastService
+from tests.paying import pay
 from tests.storage.test_tariff_editor import Box
 
 
@@ -21,7 +22,7 @@ async def _setup(engine, clock, holders: int):
     for n in range(holders):
         buyer = await box.person(100 + n, money=1_000_000)
         view = await box.carts.add_tickets(buyer.id, tt.id, 2 if n == 0 else 1)
-        await box.checkout.pay_from_wallet(buyer.id, view.version, view.terms)
+        await pay(box.checkout, buyer.id, view.version, view.terms)
     await box.carts.add_tickets((await box.person(99)).id, tt.id, 1)  # holds, not holding a ticket
     return box, service, olga, tt
 
@@ -34,7 +35,7 @@ async def test_a_draft_needs_text_and_holders_and_only_its_author_sends_it_once(
         await service.draft(olga, tt.event_id, "Hello")
     buyer = await box.person(100, money=1_000_000)
     view = await box.carts.add_tickets(buyer.id, tt.id, 3)
-    await box.checkout.pay_from_wallet(buyer.id, view.version, view.terms)
+    await pay(box.checkout, buyer.id, view.version, view.terms)
     assert (await service.audience(olga, tt.event_id))[1] == 1  # one person, however many tickets
     for bad in ("", "   ", "x" * (TEXT_MAX + 1)):
         with pytest.raises(BroadcastTextInvalid):

@@ -15,6 +15,7 @@ from domain.services.checkout import CheckoutService
 from domain.services.users import UserService
 from storage.tables import cart_items, orders, ticket_types, tickets, wallet_entries
 from storage.uow import UnitOfWorkFactory
+from tests.paying import pay, same_as_me
 from tests.storage.test_checkout_race import PRICE, make_event
 
 
@@ -56,10 +57,11 @@ async def test_plus_while_paying_keeps_quota_and_money_consistent(engine, clock)
         async def plus(user_id=user.id, item_id=item):
             return await carts.adjust(user_id, item_id, +1)
 
-        async def pay(user_id=user.id, version=view.version, terms=view.terms):
+        async def press_pay(user_id=user.id, version=view.version, terms=view.terms):
             return await checkout.pay_from_wallet(user_id, version, terms)
 
-        results = await asyncio.gather(pay(), plus(), plus(), return_exceptions=True)
+        await same_as_me(checkout, user.id)
+        results = await asyncio.gather(press_pay(), plus(), plus(), return_exceptions=True)
         for result in results:
             assert not isinstance(result, Exception) or isinstance(result, DomainError), repr(result)
         await _consistent(engine, tt.id)
@@ -100,9 +102,7 @@ async def test_two_tariff_carts_paid_at_once_never_deadlock(engine, clock):
         for tt in order:
             view = await carts.add_tickets(user.id, tt.id, 1)
         versions[user.id] = view.version, view.terms
-    results = await asyncio.gather(
-        *(checkout.pay_from_wallet(uid, *v) for uid, v in versions.items()), return_exceptions=True
-    )
+    results = await asyncio.gather(*(pay(checkout, uid, *v) for uid, v in versions.items()), return_exceptions=True)
     assert [r for r in results if isinstance(r, Exception)] == []
     async with uow(write=False) as u:
         assert (await u.events.ticket_type(first.id)).sold == 60

@@ -19,6 +19,7 @@ from domain.services.checkout import CheckoutService
 from domain.views import Verdict
 from storage.tables import cart_items, ticket_types
 from storage.uow import UnitOfWorkFactory
+from tests.paying import pay
 
 PRICE = Money(150_000, "RUB")
 POLICY = HoldPolicy(hold_minutes=15, max_per_order=10)
@@ -66,7 +67,7 @@ async def test_ten_doors_scan_the_same_ticket(engine, clock):
         await u.commit()
 
     view = await carts.add_tickets(buyer.id, tt.id, 2)
-    bought = await checkout.pay_from_wallet(buyer.id, view.version, view.terms)
+    bought = await pay(checkout, buyer.id, view.version, view.terms)
     first, second = (t.ticket for t in bought.tickets)
     assert first.status is TicketStatus.VALID
 

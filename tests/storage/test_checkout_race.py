@@ -16,6 +16,7 @@ from domain.services.checkout import CheckoutService
 from domain.services.users import UserService
 from storage.tables import orders, ticket_types, tickets, wallet_entries
 from storage.uow import UnitOfWorkFactory
+from tests.paying import pay
 
 PRICE = Money(150_000, "RUB")
 
@@ -49,7 +50,7 @@ async def test_200_buyers_race_for_50_tickets(engine, clock):
             view = await carts.add_tickets(user_id, tt.id, 1)
         except SoldOut:
             return "sold_out"
-        result = await checkout.pay_from_wallet(user_id, view.version, view.terms)
+        result = await pay(checkout, user_id, view.version, view.terms)
         assert len(result.tickets) == 1
         return "bought"
 

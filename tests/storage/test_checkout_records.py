@@ -37,6 +37,7 @@ from storage.repos.carts import CartRepo
 from storage.repos.catalog import InventoryRepo
 from storage.repos.orders import OrderRepo
 from storage.tables import cart_items, carts, order_lines, orders, tickets, wallet_entries
+from tests.paying import pay
 from tests.storage.test_guards import POLICY, Shop, books, expect
 
 RUB = "RUB"
@@ -98,7 +99,7 @@ class TwoTariffs:
         self.view = await shop.carts.add_tickets(self.anna.id, self.parterre.id, 1)
         shop.clock.advance(minutes=5)
         self.paid_at = shop.clock.now()
-        self.result = await shop.checkout.pay_from_wallet(self.anna.id, self.view.version, self.view.terms)
+        self.result = await pay(shop.checkout, self.anna.id, self.view.version, self.view.terms)
         return self
 
 
@@ -202,7 +203,7 @@ async def test_the_same_pay_press_again_answers_the_same_order(engine, clock):
     shop = Shop(engine, clock)
     s = await TwoTariffs().setup(shop)
     clock.advance(minutes=1)
-    again = await shop.checkout.pay_from_wallet(s.anna.id, s.view.version, s.view.terms)
+    again = await pay(shop.checkout, s.anna.id, s.view.version, s.view.terms)
     first = s.result
     assert again.already_paid, rule
     assert again.order == first.order, f"{rule}: the order read back differs from the one written"
@@ -224,14 +225,14 @@ async def test_a_free_order_debits_nothing_and_answers_the_balance(engine, clock
     free = await tariff(shop, "Open air", "Free", 0)
     anna = await buyer(shop, 12_345)
     view = await shop.carts.add_tickets(anna.id, free.id, 2)
-    result = await shop.checkout.pay_from_wallet(anna.id, view.version, view.terms)
+    result = await pay(shop.checkout, anna.id, view.version, view.terms)
     assert result.order.total == Money(0, RUB) and len(result.tickets) == 2, rule
     assert result.balance == Money(12_345, RUB), rule
     purchases = await count(engine, wallet_entries, wallet_entries.c.kind == EntryKind.PURCHASE.value)
     assert purchases == 0, f"{rule}: a ledger entry of 0"
     nobody = await buyer(shop, 0, telegram_id=2)
     view = await shop.carts.add_tickets(nobody.id, free.id, 1)
-    assert (await shop.checkout.pay_from_wallet(nobody.id, view.version, view.terms)).balance == Money(0, RUB), rule
+    assert (await pay(shop.checkout, nobody.id, view.version, view.terms)).balance == Money(0, RUB), rule
 
 
 @pytest.mark.parametrize("money", [100_000, 0])
@@ -241,7 +242,7 @@ async def test_not_enough_money_names_the_gap_and_changes_nothing(engine, clock,
     tt = await tariff(shop, "Маузер", "Parterre", 150_000)
     anna = await buyer(shop, money)
     view = await shop.carts.add_tickets(anna.id, tt.id, 1)
-    error = await expect(NotEnoughMoney, shop.checkout.pay_from_wallet(anna.id, view.version, view.terms), rule)
+    error = await expect(NotEnoughMoney, pay(shop.checkout, anna.id, view.version, view.terms), rule)
     assert error.params == {
         "total": Money(150_000, RUB),
         "balance": Money(money, RUB),
@@ -259,10 +260,10 @@ async def test_a_stale_or_empty_cart_is_refused(engine, clock):
     tt = await tariff(shop, "Маузер", "Parterre", 150_000)
     anna = await buyer(shop, 1_000_000)
     empty = await shop.carts.view(anna.id)
-    await expect(CartEmpty, shop.checkout.pay_from_wallet(anna.id, empty.version, empty.terms), rule)
+    await expect(CartEmpty, pay(shop.checkout, anna.id, empty.version, empty.terms), rule)
     view = await shop.carts.add_tickets(anna.id, tt.id, 1)
-    await expect(CartChanged, shop.checkout.pay_from_wallet(anna.id, view.version + 1, view.terms), rule)
-    await expect(CartChanged, shop.checkout.pay_from_wallet(anna.id, empty.version, empty.terms), rule)
+    await expect(CartChanged, pay(shop.checkout, anna.id, view.version + 1, view.terms), rule)
+    await expect(CartChanged, pay(shop.checkout, anna.id, empty.version, empty.terms), rule)
     await nothing_written(shop, anna.id, rule)
     assert await cart_version(engine, view.cart_id) == view.version, rule
 
@@ -274,7 +275,7 @@ async def test_a_lapsed_hold_is_released_and_the_cart_bumped_before_refusing(eng
     anna = await buyer(shop, 1_000_000)
     view = await shop.carts.add_tickets(anna.id, tt.id, 2)
     clock.advance(minutes=POLICY.hold_minutes)
-    await expect(HoldExpired, shop.checkout.pay_from_wallet(anna.id, view.version, view.terms), rule)
+    await expect(HoldExpired, pay(shop.checkout, anna.id, view.version, view.terms), rule)
     await nothing_written(shop, anna.id, rule)
     assert [r.state for r in await rows(engine, cart_items)] == [ItemState.EXPIRED.value], rule
     assert await books(engine, tt.id) == (20, 0, 0, 0), rule
@@ -308,7 +309,7 @@ async def test_a_line_that_cannot_be_claimed_or_sold_fails_the_whole_checkout(en
             return False if ticket_type_id == balcony.id else await real_sell(self, ticket_type_id, qty)
 
         monkeypatch.setattr(InventoryRepo, "sell_held", sell_held)
-    await expect(HoldExpired, shop.checkout.pay_from_wallet(anna.id, view.version, view.terms), rule)
+    await expect(HoldExpired, pay(shop.checkout, anna.id, view.version, view.terms), rule)
     monkeypatch.undo()
     await nothing_written(shop, anna.id, rule)
     assert [r.state for r in await rows(engine, cart_items)] == [ItemState.HELD.value] * 2, rule
@@ -340,7 +341,7 @@ async def test_a_press_that_loses_the_race_to_the_same_press_answers_the_winners
         return None if len(looked_up) == 1 else await real_by_key(self, wanted)
 
     monkeypatch.setattr(OrderRepo, "by_key", by_key_before_the_winner_committed)
-    again = await shop.checkout.pay_from_wallet(anna.id, view.version, view.terms)
+    again = await pay(shop.checkout, anna.id, view.version, view.terms)
     assert looked_up == [key, key], rule
     assert again.already_paid and again.order.id == winner.id and again.order.total == Money(150_000, RUB), rule
     assert again.balance == Money(1_000_000, RUB), rule
@@ -359,7 +360,7 @@ async def test_a_duplicate_without_an_order_under_the_key_is_raised(engine, cloc
         raise DuplicateOperation(key=key)
 
     monkeypatch.setattr(OrderRepo, "add", add)
-    error = await expect(DuplicateOperation, shop.checkout.pay_from_wallet(anna.id, view.version, view.terms), rule)
+    error = await expect(DuplicateOperation, pay(shop.checkout, anna.id, view.version, view.terms), rule)
     assert error.params == {"key": f"checkout:{view.cart_id}:{view.version}"}, rule
 
 
@@ -372,7 +373,7 @@ async def test_another_customers_lapsed_hold_does_not_touch_this_checkout(engine
     clock.advance(minutes=POLICY.hold_minutes)  # Bob's hold lapsed, unswept
     anna = await buyer(shop, 1_000_000)
     view = await shop.carts.add_tickets(anna.id, tt.id, 1)
-    result = await shop.checkout.pay_from_wallet(anna.id, view.version, view.terms)
+    result = await pay(shop.checkout, anna.id, view.version, view.terms)
     assert not result.already_paid and len(result.tickets) == 1, rule
     assert await cart_version(engine, bob_view.cart_id) == bob_view.version, f"{rule}: Bob's cart was bumped"
     assert [r.state for r in await rows(engine, cart_items)] == [ItemState.HELD.value, ItemState.ORDERED.value]
@@ -383,9 +384,9 @@ async def test_pay_from_someone_without_a_cart_is_refused_not_a_crash(engine, cl
     rule = "a Pay press from a user who has no cart yet (a forged or ancient button) must be refused cleanly"
     shop = Shop(engine, clock)
     anna = await buyer(shop, 1_000_000)
-    await expect(CartChanged, shop.checkout.pay_from_wallet(anna.id, 3, Conditions().digest()), rule)
+    await expect(CartChanged, pay(shop.checkout, anna.id, 3, Conditions().digest()), rule)
     bob = await buyer(shop, 1_000_000, telegram_id=2)
-    await expect(CartEmpty, shop.checkout.pay_from_wallet(bob.id, 0, Conditions().digest()), rule)
+    await expect(CartEmpty, pay(shop.checkout, bob.id, 0, Conditions().digest()), rule)
     await nothing_written(shop, anna.id, rule)
 
 
@@ -408,7 +409,7 @@ async def test_a_quantity_change_waits_for_the_checkout_in_progress(engine, cloc
 
     monkeypatch.setattr(checkout_module, "build_cart_view", build_while_plus_is_pressed)
     try:
-        result = await shop.checkout.pay_from_wallet(anna.id, view.version, view.terms)
+        result = await pay(shop.checkout, anna.id, view.version, view.terms)
     finally:
         with contextlib.suppress(DomainError):
             await raced["task"]

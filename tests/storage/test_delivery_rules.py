@@ -16,6 +16,7 @@ from domain.codes import ticket_payload
 from domain.models import Order, OrderStatus
 from domain.money import Money
 from storage.tables import orders
+from tests.paying import pay
 from tests.storage.test_checkout_records import RUB, buyer, tariff
 from tests.storage.test_guards import Shop
 
@@ -29,7 +30,7 @@ async def delivered_at(engine, order_id: int):
 
 async def purchase(shop: Shop, user, tt, qty: int):
     view = await shop.carts.add_tickets(user.id, tt.id, qty)
-    return await shop.checkout.pay_from_wallet(user.id, view.version, view.terms)
+    return await pay(shop.checkout, user.id, view.version, view.terms)
 
 
 async def test_only_the_buyer_marks_an_order_delivered_and_the_first_mark_stays(engine, clock):
@@ -39,7 +40,7 @@ async def test_only_the_buyer_marks_an_order_delivered_and_the_first_mark_stays(
     anna = await buyer(shop, 1_000_000)
     bob = await buyer(shop, 0, telegram_id=2)
     view = await shop.carts.add_tickets(anna.id, tt.id, 1)
-    paid = await shop.checkout.pay_from_wallet(anna.id, view.version, view.terms)
+    paid = await pay(shop.checkout, anna.id, view.version, view.terms)
     order_id = paid.order.id
 
     clock.advance(seconds=5)
@@ -52,7 +53,7 @@ async def test_only_the_buyer_marks_an_order_delivered_and_the_first_mark_stays(
     await shop.checkout.mark_delivered(anna.id, order_id)
     assert await delivered_at(engine, order_id) == first, f"{rule}: a second mark moved the first"
 
-    again = await shop.checkout.pay_from_wallet(anna.id, view.version, view.terms)  # the Pay press replayed
+    again = await pay(shop.checkout, anna.id, view.version, view.terms)  # the Pay press replayed
     assert again.already_paid and again.order.delivered_at == first and not again.needs_delivery, rule
 
     async with shop.uow() as u:  # what the repository answers

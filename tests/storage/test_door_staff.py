@@ -11,6 +11,7 @@ import pytest
 from domain.errors import InviteInvalid, OwnEventNotFound, StaffUnknown
 from domain.models import TelegramProfile
 from domain.services.door_staff import INVITE_TTL, DoorStaffService
+from tests.paying import pay
 from tests.storage.test_tariff_editor import Box
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -78,7 +79,7 @@ async def test_the_door_counts_admitting_and_used_tickets_of_todays_events(box, 
     assert view.lines == [] and view.ahead is not None and view.ahead.id == tt.event_id
     anna = await box.person(2, money=1_000_000)
     cart = await box.carts.add_tickets(anna.id, tt.id, 3)
-    paid = await box.checkout.pay_from_wallet(anna.id, cart.version, cart.terms)
+    paid = await pay(box.checkout, anna.id, cart.version, cart.terms)
     clock.set(paid.order.created_at.replace(year=2026, month=12, day=25, hour=8))
     async with box.uow() as u:
         await u.tickets.check_in(paid.tickets[0].ticket.id, steward.id, clock.now())

@@ -16,6 +16,7 @@ from domain.event_fields import EventField
 from domain.models import TicketStatus
 from domain.services.door_staff import INVITE_PREFIX, INVITE_TTL, DoorStaffService
 from storage.tables import staff_assignments, staff_invites, tickets
+from tests.paying import pay
 from tests.storage.test_tariff_editor import Box
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -121,7 +122,7 @@ async def test_the_door_counts_only_tickets_that_admit(box, clock):
     await _steward_of(box, olga, steward, show)
     anna = await box.person(2, money=1_000_000)
     cart = await box.carts.add_tickets(anna.id, show.id, 4)
-    paid = await box.checkout.pay_from_wallet(anna.id, cart.version, cart.terms)
+    paid = await pay(box.checkout, anna.id, cart.version, cart.terms)
     ids = [t.ticket.id for t in paid.tickets]
     async with box.engine.begin() as conn:
         await conn.execute(update(tickets).where(tickets.c.id == ids[0]).values(status=TicketStatus.USED.value))
@@ -129,7 +130,7 @@ async def test_the_door_counts_only_tickets_that_admit(box, clock):
     later = await _event_at(box, olga, "23.11.2026 21:00")
     await _steward_of(box, olga, steward, later)
     cart = await box.carts.add_tickets(anna.id, later.id, 2)
-    await box.checkout.pay_from_wallet(anna.id, cart.version, cart.terms)
+    await pay(box.checkout, anna.id, cart.version, cart.terms)
     lines = (await box.door.door(steward, MSK)).lines
     assert [(line.event.id, line.sold, line.checked_in) for line in lines] == [
         (show.event_id, 3, 1),

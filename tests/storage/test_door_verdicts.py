@@ -21,6 +21,7 @@ from domain.policies import AdminPolicy
 from domain.services.checkin import CheckinService
 from domain.views import Verdict
 from storage.tables import tickets
+from tests.paying import pay
 from tests.storage.test_checkout_records import buyer, tariff
 from tests.storage.test_guards import Shop, expect
 
@@ -53,7 +54,7 @@ class Door:
         self.anna = await buyer(shop, 10_000_000)
         view = await shop.carts.add_tickets(self.anna.id, self.mauser.id, 2)
         self.ticket, self.second = [
-            v.ticket for v in (await shop.checkout.pay_from_wallet(self.anna.id, view.version, view.terms)).tickets
+            v.ticket for v in (await pay(shop.checkout, self.anna.id, view.version, view.terms)).tickets
         ]
         self.door = await self.person(10, "Door")
         self.other_door = await self.person(11, "Other door")

@@ -34,6 +34,7 @@ from domain.services.wallet import WalletService
 from storage.repos.carts import CartRepo
 from storage.tables import cart_items, orders, ticket_types, wallet_entries
 from storage.uow import UnitOfWorkFactory
+from tests.paying import pay
 from tests.storage.test_checkout_race import PRICE, make_event
 
 POLICY = HoldPolicy(hold_minutes=15, max_per_order=10)
@@ -157,7 +158,7 @@ async def test_two_sweeps_at_once_beside_views_and_a_checkout_keep_the_books(eng
     results = await asyncio.gather(
         shop.carts.release_expired(),
         shop.carts.release_expired(),
-        shop.checkout.pay_from_wallet(bob.id, bob_view.version, bob_view.terms),
+        pay(shop.checkout, bob.id, bob_view.version, bob_view.terms),
         *(shop.carts.view(p.id) for p in late[::2]),
         return_exceptions=True,
     )
@@ -228,7 +229,7 @@ async def test_hold_again_fails_when_someone_else_took_the_rest(engine, clock, o
     bob = await shop.person(2, money=10_000_000)
     bob_view = await shop.carts.add_tickets(bob.id, tt.id, 4)
     if other == "buys":
-        await shop.checkout.pay_from_wallet(bob.id, bob_view.version, bob_view.terms)
+        await pay(shop.checkout, bob.id, bob_view.version, bob_view.terms)
     expected = (4, 4, 0, 4) if other == "holds" else (4, 0, 4, 0)
     assert await books(engine, tt.id) == expected
 

@@ -15,6 +15,7 @@ from storage.inbox import UpdateInbox
 from storage.migrate import downgrade, upgrade
 from storage.tables import orders, tickets
 from storage.uow import UnitOfWorkFactory
+from tests.paying import pay
 from tests.storage.test_checkout_race import make_event
 
 
@@ -29,7 +30,7 @@ async def test_down_to_0001_and_up_again_with_a_paid_order(engine, clock):
         await w.wallets.apply(u.id, Money(10_000_000, "RUB"), EntryKind.CREDIT, "seed", clock.now())
         await w.commit()
     view = await cart.add_tickets(u.id, tt.id, 2)
-    assert not (await checkout.pay_from_wallet(u.id, view.version, view.terms)).already_paid
+    assert not (await pay(checkout, u.id, view.version, view.terms)).already_paid
     inbox = UpdateInbox(engine)
     await inbox.record([(1, "{}"), (2, "{}")], clock.now())
     await inbox.mark(1, clock.now())

@@ -18,13 +18,14 @@ from domain.models import EntryKind, TelegramProfile
 from domain.money import Money
 from domain.services.tickets import TicketService
 from storage.tables import tickets
+from tests.paying import pay
 from tests.storage.test_checkout_records import buyer, count, tariff
 from tests.storage.test_guards import Shop, books, expect
 
 
 async def bought(shop: Shop, user, tt, qty: int) -> list:
     view = await shop.carts.add_tickets(user.id, tt.id, qty)
-    return [v.ticket for v in (await shop.checkout.pay_from_wallet(user.id, view.version, view.terms)).tickets]
+    return [v.ticket for v in (await pay(shop.checkout, user.id, view.version, view.terms)).tickets]
 
 
 async def test_my_tickets_are_paged_newest_first_ten_a_page(engine, clock):
@@ -88,7 +89,7 @@ async def test_only_the_owner_gets_a_ticket_again(engine, clock):
 
 
 async def test_the_holder_name_is_cut_to_its_column(engine, clock):
-    rule = "a ticket's holder name is the buyer's display name, cut to 200 characters"
+    rule = "'Same as me' names a ticket after the buyer's display name, cut to 100 characters"
     shop = Shop(engine, clock)
     tt = await tariff(shop, "Маузер", "Parterre", 1_000)
     long = await shop.users.identify(TelegramProfile(5, "A" * 128, "B" * 128))
@@ -99,7 +100,7 @@ async def test_the_holder_name_is_cut_to_its_column(engine, clock):
     (answered,) = await bought(shop, long, tt, 1)
     async with engine.connect() as conn:
         stored = (await conn.execute(select(tickets.c.holder_name))).scalar_one()
-    assert stored == long.display_name[:200], rule
+    assert stored == long.display_name[:100], rule
     assert answered.holder_name == stored, f"{rule}: the purchase answer must show the name as stored"
 
 
@@ -117,7 +118,7 @@ async def test_issuing_gives_up_after_eight_clashing_secrets(engine, clock, monk
 
     monkeypatch.setattr(codes, "new_ticket_secret", taken)
     view = await shop.carts.add_tickets(anna.id, tt.id, 1)
-    error = await expect(RuntimeError, shop.checkout.pay_from_wallet(anna.id, view.version, view.terms), rule)
+    error = await expect(RuntimeError, pay(shop.checkout, anna.id, view.version, view.terms), rule)
     assert len(draws) == 8 and "8 draws" in str(error), rule
     assert await count(engine, tickets) == 1, rule
     assert await books(engine, tt.id) == (20, 1, 1, 1), f"{rule}: the sale must roll back"

@@ -12,12 +12,13 @@ from sqlalchemy import update
 from domain.models import OrderStatus, TelegramProfile, TicketStatus
 from domain.services.reports import ReportService
 from storage.tables import orders, tickets
+from tests.paying import pay
 from tests.storage.test_tariff_editor import Box
 
 
 async def _pay(box, buyer, tt, qty):
     cart = await box.carts.add_tickets(buyer.id, tt.id, qty)
-    return await box.checkout.pay_from_wallet(buyer.id, cart.version, cart.terms)
+    return await pay(box.checkout, buyer.id, cart.version, cart.terms)
 
 
 async def _set_ticket(engine, ticket_id, status):

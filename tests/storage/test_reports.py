@@ -13,6 +13,7 @@ from domain.models import TicketStatus
 from domain.services.reports import ReportService
 from domain.tariff_fields import TariffField
 from storage.tables import tickets
+from tests.paying import pay
 from tests.storage.test_tariff_editor import Box
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -25,11 +26,11 @@ async def test_revenue_at_the_prices_paid_and_tickets_by_status(engine, clock):
     tt = await box.on_sale(olga, quantity=20)
     anna = await box.person(2, money=10_000_000)
     cart = await box.carts.add_tickets(anna.id, tt.id, 3)
-    first = await box.checkout.pay_from_wallet(anna.id, cart.version, cart.terms)
+    first = await pay(box.checkout, anna.id, cart.version, cart.terms)
     await box.tariffs.set_field(olga, tt.id, TariffField.PRICE, "2500", MSK)
     boris = await box.person(3, money=10_000_000)
     cart = await box.carts.add_tickets(boris.id, tt.id, 2)
-    await box.checkout.pay_from_wallet(boris.id, cart.version, cart.terms)
+    await pay(box.checkout, boris.id, cart.version, cart.terms)
     await box.carts.add_tickets((await box.person(4)).id, tt.id, 1)  # held, not sold
     async with engine.begin() as conn:
         ids = [t.ticket.id for t in first.tickets]

@@ -24,6 +24,7 @@ from domain.views import Verdict
 from storage.migrate import downgrade, upgrade
 from storage.tables import TS, tickets
 from storage.uow import UnitOfWorkFactory
+from tests.paying import pay
 
 PRICE = Money(150_000, "RUB")
 POLICY = HoldPolicy(hold_minutes=15, max_per_order=10)
@@ -55,7 +56,7 @@ class Shop:
 
     async def buy(self, user, tt: TicketType, qty: int) -> list:
         view = await self.carts.add_tickets(user.id, tt.id, qty)
-        result = await self.checkout.pay_from_wallet(user.id, view.version, view.terms)
+        result = await pay(self.checkout, user.id, view.version, view.terms)
         return [t.ticket for t in result.tickets]
 
 

@@ -9,6 +9,7 @@ from domain.models import EntryKind, TelegramProfile
 from domain.money import Money
 from domain.policies import AdminPolicy
 from domain.services.support import SupportService
+from tests.paying import pay
 from tests.storage.test_tariff_editor import Box
 
 
@@ -25,7 +26,7 @@ async def test_a_person_and_an_order_and_who_may_see_them(engine, clock):
         await u.commit()
     await box.carts.add_tickets(anna.id, tt.id, 2)
     cart = await box.carts.add_tickets(anna.id, other.id, 1)
-    paid = await box.checkout.pay_from_wallet(anna.id, cart.version, cart.terms)
+    paid = await pay(box.checkout, anna.id, cart.version, cart.terms)
 
     card = await support.user_card(admin, "anna_k")
     assert (card.user.id, card.balance.minor, card.tickets_total, card.orders_total) == (anna.id, 700_000, 3, 1)
@@ -45,7 +46,7 @@ async def test_a_person_and_an_order_and_who_may_see_them(engine, clock):
     boris = await box.person(4, money=1_000_000)
     await box.carts.add_tickets(boris.id, ivans.id, 1)
     cart = await box.carts.add_tickets(boris.id, tt.id, 1)
-    mixed = await box.checkout.pay_from_wallet(boris.id, cart.version, cart.terms)
+    mixed = await pay(box.checkout, boris.id, cart.version, cart.terms)
     seen = await support.order_card(ivan, mixed.order.id)
     assert [line.ticket_type_id for line in seen.order.lines] == [ivans.id]
     assert [t.ticket_type_id for t in seen.tickets] == [ivans.id]

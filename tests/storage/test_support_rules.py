@@ -13,6 +13,7 @@ from domain.models import TelegramProfile
 from domain.policies import AdminPolicy
 from domain.services.door_staff import DoorStaffService
 from domain.services.support import RECENT_ORDERS, SupportService
+from tests.paying import pay
 from tests.storage.test_tariff_editor import Box
 
 ADMIN = 7000
@@ -24,7 +25,7 @@ def _support(box):
 
 async def _pay(box, buyer, tt, qty):
     cart = await box.carts.add_tickets(buyer.id, tt.id, qty)
-    return await box.checkout.pay_from_wallet(buyer.id, cart.version, cart.terms)
+    return await pay(box.checkout, buyer.id, cart.version, cart.terms)
 
 
 async def test_a_person_card_shows_the_latest_ten_orders_and_counts_them_all(engine, clock):

@@ -32,6 +32,7 @@ from domain.services.tariff_editor import TariffEditor
 from domain.services.users import UserService
 from domain.tariff_fields import TariffField
 from storage.uow import UnitOfWorkFactory
+from tests.paying import pay
 from tests.storage.test_guards import assert_books
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -81,7 +82,7 @@ async def test_the_quantity_goes_up_any_time_and_down_only_to_what_is_taken(box)
     view = await box.carts.add_tickets((await box.person(3)).id, tt.id, 2)
     assert view.total.minor == 200_000
     paid = await box.carts.view(anna.id)
-    await box.checkout.pay_from_wallet(anna.id, paid.version, paid.terms)  # 3 sold, 2 held
+    await pay(box.checkout, anna.id, paid.version, paid.terms)  # 3 sold, 2 held
     with pytest.raises(QuantityBelowTaken) as info:
         await box.tariffs.set_field(olga, tt.id, TariffField.QUANTITY, "4", MSK)
     assert info.value.params == {"taken": 5}
@@ -129,7 +130,7 @@ async def test_a_new_price_leaves_carts_and_orders_at_the_price_they_were_given(
     await box.tariffs.set_field(olga, tt.id, TariffField.PRICE, "2500", MSK)
     view = await box.carts.view(anna.id)
     assert view.total.minor == 200_000
-    result = await box.checkout.pay_from_wallet(anna.id, view.version, view.terms)
+    result = await pay(box.checkout, anna.id, view.version, view.terms)
     assert result.order.total.minor == 200_000
     boris = await box.person(3)
     assert (await box.carts.add_tickets(boris.id, tt.id, 1)).total.minor == 250_000

@@ -11,6 +11,7 @@ from sqlalchemy import update
 from domain.errors import TermsNotAccepted
 from domain.terms import SALE_TERMS_VERSION, Conditions
 from storage.tables import events, orders
+from tests.paying import pay
 from tests.storage.test_checkout_records import buyer, nothing_written, rows, tariff
 from tests.storage.test_guards import Shop, expect
 
@@ -29,16 +30,16 @@ async def test_the_cart_states_each_events_conditions_and_pay_must_carry_them(en
     view = await shop.carts.add_tickets(anna.id, tt.id, 1)
     (stated,) = view.conditions.stated
     assert (stated.title, stated.age_limit, stated.text) == ("Маузер", 18, "Паспорт обязателен")
-    await expect(TermsNotAccepted, shop.checkout.pay_from_wallet(anna.id, view.version, Conditions().digest()), rule)
-    await expect(TermsNotAccepted, shop.checkout.pay_from_wallet(anna.id, view.version, "f" * 16), rule)
+    await expect(TermsNotAccepted, pay(shop.checkout, anna.id, view.version, Conditions().digest()), rule)
+    await expect(TermsNotAccepted, pay(shop.checkout, anna.id, view.version, "f" * 16), rule)
     await _conditions(engine, tt.event_id, 18, "Паспорт и маска")
-    await expect(TermsNotAccepted, shop.checkout.pay_from_wallet(anna.id, view.version, view.terms), rule)
+    await expect(TermsNotAccepted, pay(shop.checkout, anna.id, view.version, view.terms), rule)
     await nothing_written(shop, anna.id, rule)
 
     now = await shop.carts.view(anna.id)
     assert now.version == view.version and now.terms != view.terms, "the organizer's edit is not a cart change"
     clock.advance(minutes=2)
-    paid = await shop.checkout.pay_from_wallet(anna.id, now.version, now.terms)
+    paid = await pay(shop.checkout, anna.id, now.version, now.terms)
     assert paid.order.acceptance.digest == now.terms
     (order,) = await rows(engine, orders)
     assert (order.terms_digest, order.terms_accepted_at) == (now.terms, clock.now())
@@ -46,7 +47,7 @@ async def test_the_cart_states_each_events_conditions_and_pay_must_carry_them(en
         "sale_terms": SALE_TERMS_VERSION,
         "events": [{"id": tt.event_id, "title": "Маузер", "age_limit": 18, "conditions": "Паспорт и маска"}],
     }
-    again = await shop.checkout.pay_from_wallet(anna.id, now.version, now.terms)
+    again = await pay(shop.checkout, anna.id, now.version, now.terms)
     assert again.already_paid and again.order.acceptance == paid.order.acceptance, "read back as written"
 
 
@@ -56,6 +57,6 @@ async def test_an_event_without_conditions_still_asks_for_the_sale_terms(engine,
     anna = await buyer(shop, 1_000_000)
     view = await shop.carts.add_tickets(anna.id, tt.id, 1)
     assert view.conditions.stated == () and view.terms == Conditions().digest()
-    await shop.checkout.pay_from_wallet(anna.id, view.version, view.terms)
+    await pay(shop.checkout, anna.id, view.version, view.terms)
     (order,) = await rows(engine, orders)
     assert json.loads(order.terms) == {"sale_terms": SALE_TERMS_VERSION, "events": []}

@@ -13,6 +13,7 @@ from domain.models import Event, EventStatus, TicketType
 from domain.policies import HoldPolicy
 from domain.services.cart import CartService
 from domain.services.checkout import CheckoutService
+from tests.paying import pay
 from tests.storage.test_checkout_race import PRICE
 from tests.storage.test_guards import Shop, books, expect
 
@@ -72,7 +73,7 @@ async def test_the_per_person_limit_counts_tickets_bought_before(engine, clock):
     a, b = await shop.event()
     anna = await shop.person(1, money=100 * PRICE.minor)
     view = await shop.carts.add_tickets(anna.id, a.id, 5)
-    await shop.checkout.pay_from_wallet(anna.id, view.version, view.terms)
+    await pay(shop.checkout, anna.id, view.version, view.terms)
     await shop.carts.add_tickets(anna.id, b.id, 2)
     refusal = await expect(PersonLimitReached, shop.carts.add_tickets(anna.id, a.id, 2), "5 bought + 2 held + 2 > 8")
     assert refusal.params == {
@@ -92,7 +93,7 @@ async def test_the_events_own_numbers_replace_the_shops(engine, clock):
     anna = await shop.person(1, money=100 * PRICE.minor)
     await expect(EventOrderLimitReached, shop.carts.add_tickets(anna.id, a.id, 3), "the event allows 2 per order")
     view = await shop.carts.add_tickets(anna.id, a.id, 2)
-    await shop.checkout.pay_from_wallet(anna.id, view.version, view.terms)
+    await pay(shop.checkout, anna.id, view.version, view.terms)
     refusal = await expect(PersonLimitReached, shop.carts.add_tickets(anna.id, b.id, 2), "2 bought + 2 > 3")
     assert (refusal.params["max_tickets"], refusal.params["more_tickets"]) == (3, 1)
     big, big_b = await shop.event(per_person=20, per_order=12)
@@ -155,7 +156,7 @@ async def test_tickets_held_at_once_are_counted_across_events(engine, clock):
     refusal = await expect(HeldLimitReached, shop.carts.add_tickets(anna.id, second.id, 5), "6 + 5 > 10 held")
     assert refusal.params == {"max_tickets": 10, "held_tickets": 6, "more_tickets": 4}
     view = await shop.carts.add_tickets(anna.id, second.id, 4)
-    await shop.checkout.pay_from_wallet(anna.id, view.version, view.terms)
+    await pay(shop.checkout, anna.id, view.version, view.terms)
     view = await shop.carts.add_tickets(anna.id, third.id, 6)
     assert [line.qty for line in view.ready] == [6], "paid tickets are not held any more"
 

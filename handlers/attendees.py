@@ -1,0 +1,233 @@
+"""The attendee dialog: who each ticket is for and the organizer's questions, asked one step at a time.
+
+Opened from the cart ("Attendees"), or by a Pay press while something is missing: then the payment goes
+on by itself after the last answer, for the cart version and conditions that Pay press showed."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot, F, Router
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+
+from domain.attendees import NAME
+from domain.errors import AttendeeNotFound, DomainError
+from domain.models import User
+from domain.services.attendees import AttendeeService, question_of, seat_of
+from domain.services.cart import CartService
+from domain.services.checkout import CheckoutService
+from domain.views import CartView
+from handlers.callbacks import AttCb
+from handlers.editing import show
+from handlers.payment import settle
+from handlers.qr import TicketPictures
+from handlers.views import attendees as view
+from handlers.views import base as v
+from handlers.views import cart as cart_view
+
+router = Router(name="attendees")
+
+
+class AttendeeForm(StatesGroup):
+    answering = State()  # data: item, seat, step ("name" or a question id), editing, picked, paying
+
+
+def _first_missing(cart: CartView) -> tuple[int, int, object] | None:
+    """(item, seat, step) of the first ticket still missing something."""
+    for _, line, seat in cart.seats():
+        missing = line.missing(seat)
+        if missing is not None:
+            return line.item_id, seat, missing
+    return None
+
+
+def _after(cart: CartView, data: dict) -> tuple[int, int, object] | None:
+    """Where the dialog goes next: while editing, the next step of the same ticket; else the next gap."""
+    asked = [NAME, *(q.id for q in seat_of(cart, data["item"], data["seat"]).questions)] if _has(cart, data) else []
+    if not data.get("editing") or data["step"] not in asked:  # filling, or the line or question is gone
+        return _first_missing(cart)
+    line = seat_of(cart, data["item"], data["seat"])
+    at = asked.index(data["step"])
+    return (line.item_id, data["seat"], line.questions[at]) if at < len(line.questions) else None
+
+
+def _has(cart: CartView, data: dict) -> bool:
+    return any(line.item_id == data.get("item") and s == data.get("seat") for _, line, s in cart.seats())
+
+
+def _number(cart: CartView, item_id: int, seat: int) -> int:
+    return next(n for n, line, s in cart.seats() if line.item_id == item_id and s == seat)
+
+
+async def _ask(state: FSMContext, cart: CartView, target: tuple[int, int, object], data: dict):
+    item_id, seat, step = target
+    line = seat_of(cart, item_id, seat)
+    data = {**data, "item": item_id, "seat": seat, "step": NAME if step == NAME else step.id, "picked": []}
+    if step != NAME and data.get("editing"):
+        current = line.attendees[seat].answers.get(step.id)
+        data["picked"] = (
+            [step.options.index(o) for o in current if o in step.options] if isinstance(current, list) else []
+        )
+    await state.set_state(AttendeeForm.answering)
+    await state.set_data(data)
+    return view.prompt(cart, line, seat, _number(cart, item_id, seat), step, bool(data.get("editing")), data["picked"])
+
+
+async def begin(query: CallbackQuery, state: FSMContext, attendees: AttendeeService, user: User, paying=None) -> None:
+    """From the cart's button or a Pay press: the first ticket still missing something."""
+    cart = await attendees.cart(user.id)
+    target = _first_missing(cart)
+    if target is None:
+        await show(query, *view.seats(cart))
+        return
+    await show(query, *await _ask(state, cart, target, {"editing": False, "paying": paying}))
+
+
+async def _next(
+    state: FSMContext,
+    cart: CartView,
+    data: dict,
+    reply,
+    notice,
+    bot: Bot,
+    chat_id: int,
+    user: User,
+    services: dict,
+    tz: ZoneInfo,
+) -> None:
+    target = _after(cart, data)
+    if target is not None:
+        await reply(*await _ask(state, cart, target, data))
+        return
+    await state.clear()
+    paying = data.get("paying")
+    if paying and not cart.attendees_missing:
+        await settle(
+            bot, chat_id, user, services["cart"], services["checkout"], services["pictures"], tz,
+            paying["version"], paying["terms"], reply, notice,
+        )  # fmt: skip
+        return
+    if not cart.attendees_missing:
+        await notice(v._("attendee.all_done"))
+    await reply(*cart_view.cart(cart, tz))
+
+
+@router.callback_query(AttCb.filter())
+async def pressed(
+    query: CallbackQuery,
+    callback_data: AttCb,
+    user: User,
+    attendees: AttendeeService,
+    cart: CartService,
+    checkout: CheckoutService,
+    pictures: TicketPictures,
+    state: FSMContext,
+    tz: ZoneInfo,
+    callback_answer: CallbackAnswer,
+) -> None:
+    data_cb = callback_data
+    op = data_cb.op
+
+    async def reply(text: str, kb) -> None:
+        await show(query, text, kb)
+
+    async def notice(text: str) -> None:
+        callback_answer.text, callback_answer.show_alert = text, True
+
+    if op == "cart":
+        await state.clear()
+        await reply(*cart_view.cart(await cart.view(user.id), tz))
+        return
+    if op == "go":
+        await begin(query, state, attendees, user)
+        return
+    if op == "list":
+        await state.clear()
+        await reply(*view.seats(await attendees.cart(user.id)))
+        return
+    data = await state.get_data() if await state.get_state() == AttendeeForm.answering.state else {}
+    try:
+        if op == "edit":
+            current = await attendees.cart(user.id)
+            seat_of(current, data_cb.item_id, data_cb.seat)
+            await reply(*await _ask(state, current, (data_cb.item_id, data_cb.seat, NAME), {"editing": True}))
+            return
+        step = NAME if op == "me" else data_cb.q
+        data = {**data, "item": data_cb.item_id, "seat": data_cb.seat, "step": step}
+        if op == "me":
+            current = await attendees.same_as_me(user.id, data_cb.item_id, data_cb.seat)
+        elif op == "keep":
+            current = await attendees.cart(user.id)
+            seat_of(current, data_cb.item_id, data_cb.seat)
+            data["step"] = data_cb.q or NAME
+        elif op == "opt":
+            current = await attendees.choose(user.id, data_cb.item_id, data_cb.seat, data_cb.q, [data_cb.v])
+        elif op == "tog":
+            before = (await state.get_data()).get("step") == data_cb.q
+            picked = set(data.get("picked") or [] if before else []) ^ {data_cb.v}
+            current = await attendees.cart(user.id)
+            line = seat_of(current, data_cb.item_id, data_cb.seat)
+            question = question_of(line, data_cb.q)
+            if not 0 <= data_cb.v < len(question.options):
+                raise AttendeeNotFound()
+            await state.set_state(AttendeeForm.answering)
+            data["picked"] = sorted(picked)
+            await state.set_data(data)
+            number = _number(current, line.item_id, data_cb.seat)
+            editing = bool(data.get("editing"))
+            await reply(*view.prompt(current, line, data_cb.seat, number, question, editing, data["picked"]))
+            return
+        elif op == "done":
+            picked = list(data.get("picked") or []) if (await state.get_data()).get("step") == data_cb.q else []
+            current = await attendees.choose(user.id, data_cb.item_id, data_cb.seat, data_cb.q, picked)
+        elif op == "skip":
+            current = await attendees.skip(user.id, data_cb.item_id, data_cb.seat, data_cb.q)
+        else:
+            callback_answer.text, callback_answer.show_alert = v._("error.stale_button"), True
+            return
+    except DomainError as error:
+        await notice(v.render_error(error, html=False))
+        return
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    services = {"cart": cart, "checkout": checkout, "pictures": pictures}
+    await _next(state, current, data, reply, notice, query.bot, chat_id, user, services, tz)
+
+
+@router.message(StateFilter(AttendeeForm.answering), F.text & ~F.text.startswith("/"))
+async def typed(
+    message: Message,
+    user: User,
+    attendees: AttendeeService,
+    cart: CartService,
+    checkout: CheckoutService,
+    pictures: TicketPictures,
+    state: FSMContext,
+    tz: ZoneInfo,
+) -> None:
+    data = await state.get_data()
+    try:
+        if data["step"] == NAME:
+            current = await attendees.name(user.id, data["item"], data["seat"], message.text)
+        else:
+            current = await attendees.answer(user.id, data["item"], data["seat"], data["step"], message.text)
+    except DomainError as error:
+        await message.answer(v.render_error(error))
+        return
+
+    async def reply(text: str, kb) -> None:
+        await message.answer(text, reply_markup=kb)
+
+    async def notice(text: str) -> None:
+        await message.answer(text)
+
+    services = {"cart": cart, "checkout": checkout, "pictures": pictures}
+    await _next(state, current, data, reply, notice, message.bot, message.chat.id, user, services, tz)
+
+
+@router.message(StateFilter(AttendeeForm.answering), ~F.text)
+async def not_text(message: Message) -> None:
+    await message.answer(v._("attendee.type_please"))
