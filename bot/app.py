@@ -50,6 +50,7 @@ from domain.services.checkout import CheckoutService
 from domain.services.door_staff import DoorStaffService
 from domain.services.event_editor import EventEditor
 from domain.services.organizers import OrganizerService
+from domain.services.questions import QuestionEditor
 from domain.services.reports import ReportService
 from domain.services.support import SupportService
 from domain.services.tariff_editor import TariffEditor
@@ -85,6 +86,7 @@ class Services:
     reports: ReportService
     support: SupportService
     broadcasts: BroadcastService
+    questions: QuestionEditor
 
     def as_workflow_data(self) -> dict:
         return dict(self.__dict__)
@@ -151,6 +153,7 @@ def build_services(
         reports=ReportService(uow, cur),
         support=SupportService(uow, admins, cur),
         broadcasts=BroadcastService(uow, clock),
+        questions=QuestionEditor(uow, clock, admins),
     )
 
 

@@ -358,6 +358,12 @@ class NamesNotChangeable(DomainError):
     code = "error.names_not_changeable"
 
 
+class QuestionsFull(DomainError):
+    """An event asks as many questions as it may (the dialog's list stays one message): carries max."""
+
+    code = "error.questions_full"
+
+
 class QuestionInvalid(DomainError):
     """An organizer's question: label 2-200 characters; a choice needs 2-10 distinct options of 1-40."""
 

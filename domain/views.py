@@ -197,6 +197,7 @@ class AttendeeRow:
     status: TicketStatus
     paid_at: datetime | None
     checked_in_at: datetime | None
+    answers: dict[int, str | list[str]] = field(default_factory=dict)  # the attendee's, by question id
 
 
 @dataclass(frozen=True, slots=True)

@@ -192,3 +192,36 @@ class BroadcastStartCb(CallbackData, prefix="bs"):
 
 class BroadcastSendCb(CallbackData, prefix="bx"):
     broadcast_id: Id
+
+
+class QuestionListCb(CallbackData, prefix="oql"):
+    """The attendee questions of an organizer's event."""
+
+    event_id: Id
+
+
+class NewQuestionCb(CallbackData, prefix="oqn"):
+    event_id: Id
+
+
+class QuestionFormCb(CallbackData, prefix="oqf"):
+    """A button under a step of the question dialog, naming its event and step, so a button of an earlier
+    step (or of another dialog) is told apart from the current one; kind and number carry the choice."""
+
+    action: Annotated[str, Field(max_length=8)]  # kind | req | scope | back | cancel
+    event_id: Id
+    step: Annotated[str, Field(max_length=8)]
+    kind: Annotated[str, Field(max_length=8)] = ""
+    number: Id = 0  # req: 1 required, 0 optional; scope: a tariff's id, 0 for every tariff
+
+
+class QuestionRemoveCb(CallbackData, prefix="oqd"):
+    question_id: Id
+    confirm: Annotated[int, Field(ge=0, le=1)] = 0
+
+
+class NamesChangeableCb(CallbackData, prefix="onc"):
+    """Sets (not flips) whether buyers may change attendee names after paying: a second press is a no-op."""
+
+    event_id: Id
+    changeable: Annotated[int, Field(ge=0, le=1)]

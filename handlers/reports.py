@@ -41,7 +41,7 @@ async def report(query: CallbackQuery, callback_data: ReportCb, user: User, repo
 
 @router.callback_query(AttendeesCb.filter())
 async def attendees(query: CallbackQuery, callback_data: AttendeesCb, user: User, reports: ReportService, tz: ZoneInfo):
-    event, rows = await reports.attendees(user, callback_data.event_id)
-    data, name = view.attendees_csv(event, rows, tz)
+    event, questions, rows = await reports.attendee_list(user, callback_data.event_id)
+    data, name = view.attendees_csv(event, rows, tz, questions)
     caption = v._("report.csv_caption").format(title=v.escape(v.clip(event.title, 100)), count=v.tickets_n(len(rows)))
     await query.message.answer_document(BufferedInputFile(data, name), caption=caption)

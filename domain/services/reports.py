@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.models import Event, TicketStatus, User
+from domain.models import Event, Question, TicketStatus, User
 from domain.money import Money
 from domain.ports import UnitOfWorkFactory
 from domain.services.event_editor import own_event
@@ -46,6 +46,13 @@ class ReportService:
         )
 
     async def attendees(self, user: User, event_id: int) -> tuple[Event, list[AttendeeRow]]:
+        event, _questions, rows = await self.attendee_list(user, event_id)
+        return event, rows
+
+    async def attendee_list(self, user: User, event_id: int) -> tuple[Event, list[Question], list[AttendeeRow]]:
+        """The attendees with their answers, and every question the event has asked (removed ones too:
+        their answers were given), in the organizer's order, read in one go."""
         async with self._uow(write=False) as uow:
             event = await own_event(uow, user, event_id)
-            return event, await uow.reports.attendees(event.id)
+            questions = (await uow.attendees.questions([event.id], removed=True)).get(event.id, [])
+            return event, questions, await uow.reports.attendees(event.id)

@@ -48,6 +48,10 @@ def chars_n(n: int) -> str:
     return ngettext("plural.characters", "plural.characters.many", n).format(n=n)
 
 
+def options_n(n: int) -> str:
+    return ngettext("plural.options", "plural.options.many", n).format(n=n)
+
+
 def minutes_n(n: int) -> str:
     return ngettext("plural.minutes", "plural.minutes.many", n).format(n=n)
 
@@ -66,6 +70,10 @@ def render_error(error: DomainError, html: bool = True) -> str:
             params[key] = tickets_n(value)
         elif key == "minutes" and isinstance(value, int):
             params[key] = minutes_n(value)
+        elif key in ("max_label", "max_option") and isinstance(value, int):
+            params[key] = chars_n(value)
+        elif key in ("min_options", "max_options") and isinstance(value, int):
+            params[key] = options_n(value)
         elif isinstance(value, str) and html:
             params[key] = escape(value)
     if error.code == "error.sold_out" and params.get("available"):

@@ -15,8 +15,10 @@ from handlers.callbacks import (
     EventEditCb,
     EventFormCb,
     EventMenuCb,
+    NamesChangeableCb,
     OrganizerEventsPageCb,
     PublishCb,
+    QuestionListCb,
     ReportCb,
     StaffListCb,
     TariffListCb,
@@ -117,6 +119,10 @@ def menu(
         btn(_("button.tariffs_n").format(n=tariffs), TariffListCb(event_id=event.id)),
         btn(_("button.door_staff"), StaffListCb(event_id=event.id)),
     )
+    kb.row(btn(_("button.questions"), QuestionListCb(event_id=event.id)))
+    if editable:
+        names = "button.names_changeable.yes" if event.names_changeable else "button.names_changeable.no"
+        kb.row(btn(_(names), NamesChangeableCb(event_id=event.id, changeable=int(not event.names_changeable))))
     if event.status is EventStatus.DRAFT:
         kb.row(btn(_("button.publish"), PublishCb(event_id=event.id)))
     else:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -11,7 +13,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from domain.codes import short_code
-from domain.models import Event
+from domain.models import Event, Question, QuestionKind
 from domain.views import AttendeeRow, EventReport
 from handlers.callbacks import AttendeesCb, EventMenuCb, ReportCb
 from handlers.views.base import _, btn, clip, escape, money, tickets_n, when
@@ -62,20 +64,40 @@ def _moment(value: datetime | None, tz: ZoneInfo) -> str:
     return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def attendees_csv(event: Event, rows: list[AttendeeRow], tz: ZoneInfo) -> tuple[bytes, str]:
+_PHONE = re.compile(r"\+?[0-9]{7,15}")
+
+
+def _answer(question: Question, value: str | list[str] | None) -> str:
+    """One answer as a cell: several choices joined by "; ", yes/no translated, a skipped or never given
+    answer empty. A phone number (+ and digits, as the buyer's dialog keeps it) is no formula: left as is."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        text = "; ".join(str(v) for v in value)
+    elif question.kind is QuestionKind.YESNO and value in ("yes", "no"):
+        return _("csv." + value)
+    else:
+        text = str(value)
+    return text if _PHONE.fullmatch(text) else _cell(text)
+
+
+def attendees_csv(
+    event: Event, rows: list[AttendeeRow], tz: ZoneInfo, questions: Sequence[Question] = ()
+) -> tuple[bytes, str]:
     """The file and its name. Semicolons would suit a Russian Excel better, but a comma with quoting is
-    what every spreadsheet and script reads; the BOM makes Excel take the text as UTF-8."""
+    what every spreadsheet and script reads; the BOM makes Excel take the text as UTF-8. Each question the
+    event has asked (removed ones too) has its column after the holder's, headed by its label."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(
-        [_("csv." + c) for c in ("code", "tariff", "holder", "buyer", "status", "paid_at", "checked_in_at")]
-    )
+    header = [_("csv." + c) for c in ("code", "tariff", "holder", "buyer", "status", "paid_at", "checked_in_at")]
+    writer.writerow(header[:3] + [_cell(q.label) for q in questions] + header[3:])
     for row in rows:
         writer.writerow(
             [
                 short_code(row.secret),
                 _cell(row.tariff),
                 _cell(row.holder),
+                *(_answer(q, row.answers.get(q.id)) for q in questions),
                 "@" + row.buyer_username if row.buyer_username else "",
                 _("csv.status." + row.status.value),
                 _moment(row.paid_at, tz),

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from domain.models import OrderStatus, TicketStatus
 from domain.views import AttendeeRow
 from storage.repos._base import Repo
+from storage.repos.attendees import load_answers
 from storage.tables import order_lines, orders, ticket_types, tickets, users
 
 
@@ -42,6 +43,7 @@ class ReportRepo(Repo):
                 tickets.c.status,
                 orders.c.paid_at,
                 tickets.c.checked_in_at,
+                tickets.c.answers,
             )
             .join(ticket_types, ticket_types.c.id == tickets.c.ticket_type_id)
             .join(orders, orders.c.id == tickets.c.order_id)
@@ -50,6 +52,15 @@ class ReportRepo(Repo):
             .order_by(tickets.c.id)
         )
         return [
-            AttendeeRow(r.secret, r.name, r.holder_name, r.username, TicketStatus(r.status), r.paid_at, r.checked_in_at)
+            AttendeeRow(
+                r.secret,
+                r.name,
+                r.holder_name,
+                r.username,
+                TicketStatus(r.status),
+                r.paid_at,
+                r.checked_in_at,
+                load_answers(r.answers),
+            )
             for r in await self.conn.execute(stmt)
         ]
