@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
-from aiogram.filters import CommandObject, CommandStart
+from aiogram.filters import CommandObject, CommandStart, StateFilter
 from aiogram.types import CallbackQuery, Message
 
 from domain.codes import ALPHABET, SECRET_LENGTH, SHORT_CODE, TICKET_PREFIX
@@ -28,14 +28,14 @@ async def scan_link(
     await message.answer(text, reply_markup=kb)
 
 
-@router.message(F.text.regexp(TYPED_CODE))
+@router.message(StateFilter(None), F.text.regexp(TYPED_CODE))  # in a dialog, the dialog reads it
 async def scan_typed(message: Message, user: User, checkin: CheckinService, tz: ZoneInfo) -> None:
     view = await checkin.scan(user, message.text.strip())
     text, kb = door_view.scan(view, tz)
     await message.answer(text, reply_markup=kb)
 
 
-@router.message(F.text.regexp(SHORT_CODE))
+@router.message(StateFilter(None), F.text.regexp(SHORT_CODE))
 async def scan_short_code(message: Message, user: User, checkin: CheckinService, tz: ZoneInfo) -> None:
     view = await checkin.scan_short_code(user, message.text)
     text, kb = door_view.scan(view, tz)

@@ -24,6 +24,7 @@ async def test_questions_asked_in_the_console_are_answered_at_checkout_and_land_
     await olga.press(T["en"]["questions"])
     await _add(olga, T["en"], "email", "Ваш e-mail", True, "all")
     await _add(olga, T["en"], "yesno", "Нужна парковка?", True, "all")
+    await _add(olga, T["en"], "text", "Team-wear", False, "all")  # shaped like a ticket's short code
 
     anna = sandbox.user("Anna")
     await anna.send("/start")
@@ -40,11 +41,13 @@ async def test_questions_asked_in_the_console_are_answered_at_checkout_and_land_
     assert "Ваш e-mail" in screen(anna)
     await anna.send("anna@example.com")
     await anna.press("No")
+    await anna.send("Team-Blue")  # shaped like a short code too: the dialog takes it, not the door
     assert "Ticket 2 of 2" in screen(anna)
     await anna.send("Boris Ivanov")
     await anna.send("boris@example.com")
-    assert await balance(bot_app.engine, anna.id) == 1_000_000, "nothing charged before the last answer"
     await anna.press("Yes")
+    assert await balance(bot_app.engine, anna.id) == 1_000_000, "nothing charged before the last answer"
+    await anna.press("Skip")
     assert await balance(bot_app.engine, anna.id) == 1_000_000 - 200_000
     photos = [m for m in anna.messages if m.photo]
     assert "Anna" in photos[0].caption and "Boris Ivanov" in photos[1].caption
@@ -68,3 +71,5 @@ async def test_questions_asked_in_the_console_are_answered_at_checkout_and_land_
     email, parking, holder = (header.index(c) for c in ("Ваш e-mail", "Нужна парковка?", "Holder"))
     answers = sorted((r[holder], r[email], r[parking]) for r in rows[1:])
     assert answers == [("Anna", "anna@example.com", "No"), ("Boris Ivanov", "boris@example.com", "Yes")]
+    wear = header.index("Team-wear")
+    assert sorted(r[wear] for r in rows[1:]) == ["", "Team-Blue"]
