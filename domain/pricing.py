@@ -8,7 +8,7 @@ Rules this module keeps (the tests in tests/unit/test_pricing*.py pin each one):
 
 1. Money is integer minor units (`domain.money.Money`); percentages are integer *basis points*
    (1 % = 100 bp, 33.33 % = 3333 bp, 100 % = 10000 bp), so no float ever comes near an amount.
-2. Rounding is defined once, in `_percent_of`: a percent discount is computed per line, on what is left of
+2. Rounding is defined once, in `_percents`: a percent discount is computed per line, on what is left of
    that line after the rules applied before it, and rounded ROUND_HALF_UP to a whole minor unit.
 3. A fixed amount is capped at what is left of the lines it applies to, then spread over those lines in
    proportion to what is left of each (`_spread`): each line gets the floor of its share, and the minor units
@@ -25,7 +25,9 @@ Rules this module keeps (the tests in tests/unit/test_pricing*.py pin each one):
    A code that does not apply is reported with the first reason that holds, in this order: not yet valid,
    expired, used up, used up for this person, nothing in scope, minimum not met (with the missing amount),
    does not combine (with the names of the rules applied instead). An automatic promotion or a membership
-   is reported only when the cart has something in its scope (otherwise it is not this cart's concern).
+   is reported only when the cart has something in its scope (otherwise it is not this cart's concern):
+   not yet valid, expired, too few tickets (with how many more), incomplete bundle, wrong weekday, too close
+   to the event, nothing in scope (a membership), does not combine.
 6. Combination: all applicable *combinable* rules stack, applied one after another on what is left, in a
    canonical order (automatic promotions by id, then the membership, then codes by normalized text; never
    the order typed). A *non-combinable* rule applies alone. The options are the stack and each
@@ -34,6 +36,9 @@ Rules this module keeps (the tests in tests/unit/test_pricing*.py pin each one):
    the names of the winning rules. Combination is judged per cart, not per line.
 7. The result does not depend on the order of the inputs: lines are taken by id, promotions by id, codes by
    normalized code text (the same code typed twice counts once); the lines come out sorted by id.
+
+The results are NamedTuples (immutable, compared by value, and several times cheaper to make than frozen
+dataclasses: a recalculation of a busy cart makes over a hundred, see bench/PRICING.md).
 
 Codes are compared after `normalize_code`: surrounding and inner whitespace removed, upper case, at most
 32 characters of A-Z 0-9 - _; anything else (NUL or other control characters, emoji, letters of other
@@ -44,9 +49,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
+from operator import attrgetter
+from typing import NamedTuple
 
 from domain.money import Money
 
@@ -72,9 +79,11 @@ def normalize_code(text: str) -> str | None:
     return candidate if _CODE.fullmatch(candidate) else None
 
 
-def _percent_of(minor: int, basis_points: int) -> int:
-    """The one rounding rule: basis_points of a non-negative amount, ROUND_HALF_UP to a whole minor unit."""
-    return (minor * basis_points * 2 + FULL) // (2 * FULL)
+def _percents(amounts: list[int], basis_points: int) -> list[int]:
+    """The one rounding rule: basis_points of each non-negative amount, ROUND_HALF_UP to a whole minor unit
+    (x/10000 rounded half up is floor((2x + 10000) / 20000), in integers)."""
+    twice = 2 * basis_points
+    return [(amount * twice + FULL) // (2 * FULL) for amount in amounts]
 
 
 def _spread(amount: int, weights: list[int]) -> list[int]:
@@ -334,8 +343,7 @@ class Reason(StrEnum):
     DOES_NOT_COMBINE = "does_not_combine"  # NotApplied.conflicts_with: the rules applied instead
 
 
-@dataclass(frozen=True, slots=True)
-class LineDiscount:
+class LineDiscount(NamedTuple):
     """One rule's discount on one line (never zero: a rule that gave this line nothing is not listed)."""
 
     source: Source
@@ -344,8 +352,7 @@ class LineDiscount:
     amount: Money
 
 
-@dataclass(frozen=True, slots=True)
-class PricedLine:
+class PricedLine(NamedTuple):
     """What the customer sees for a line, and what an order line keeps for refunds."""
 
     id: int
@@ -358,11 +365,11 @@ class PricedLine:
     total: Money  # subtotal - discounts, never below zero
 
     def per_ticket(self) -> tuple[Money, ...]:
+        """What each ticket of the line cost: a refund of one ticket returns one of these."""
         return split_per_ticket(self.total, self.qty)
 
 
-@dataclass(frozen=True, slots=True)
-class AppliedRule:
+class AppliedRule(NamedTuple):
     """A rule that applied, and what it took off the whole cart (zero when nothing was left to take)."""
 
     source: Source
@@ -371,8 +378,7 @@ class AppliedRule:
     amount: Money
 
 
-@dataclass(frozen=True, slots=True)
-class NotApplied:
+class NotApplied(NamedTuple):
     """A rule that gives this cart nothing, and why: shown to the customer, never dropped silently."""
 
     source: Source
@@ -384,8 +390,9 @@ class NotApplied:
     conflicts_with: tuple[str, ...] = ()  # DOES_NOT_COMBINE: names of the rules applied instead
 
 
-@dataclass(frozen=True, slots=True)
-class PricedCart:
+class PricedCart(NamedTuple):
+    """Every number of the cart with its reason: what the cart shows, and what an order copies when paid."""
+
     currency: str
     lines: tuple[PricedLine, ...]  # by line id
     applied: tuple[AppliedRule, ...]  # in the order applied
@@ -393,7 +400,7 @@ class PricedCart:
     undiscounted: Money  # sum of the list subtotals
     discount: Money  # undiscounted - total
     total: Money  # sum of the line totals
-    codes: tuple[str, ...] = field(default=())  # the codes applied: what a paid order counts as used
+    codes: tuple[str, ...] = ()  # the codes applied: what a paid order counts as used
 
     @property
     def codes_not_applied(self) -> tuple[NotApplied, ...]:
@@ -401,6 +408,28 @@ class PricedCart:
 
 
 # ------------------------------------------------------------------------------------------ the function
+
+# Money's own constructor checks its arguments, and a frozen dataclass sets each field through
+# object.__setattr__: together that costs more than all the arithmetic below, and a recalculation makes about 60
+# amounts (bench/PRICING.md). Every amount made here is an int by construction, so `_money` sets Money's two
+# slots directly; the check below makes this module refuse to load if Money ever gains a field.
+if tuple(Money.__slots__) != ("minor", "currency"):  # pragma: no cover
+    raise ImportError("domain.pricing._money builds Money from exactly (minor, currency)")
+_new = object.__new__
+_set_minor = Money.minor.__set__  # type: ignore[attr-defined]
+_set_currency = Money.currency.__set__  # type: ignore[attr-defined]
+
+
+def _money(minor: int, currency: str) -> Money:
+    money = _new(Money)
+    _set_minor(money, minor)
+    _set_currency(money, currency)
+    return money
+
+
+_line_id = attrgetter("id")
+_promotion_id = attrgetter("id")
+_RANK = {Source.PROMOTION: 0, Source.MEMBERSHIP: 1, Source.CODE: 2}
 
 
 class _Rule:
@@ -427,6 +456,35 @@ class _Rule:
         self.amount = amount  # otherwise: a fixed amount, before the cap
 
 
+class _Cart:
+    """The lines in id order and the lookups every rule needs, computed once per recalculation."""
+
+    __slots__ = ("by_event", "by_tariff", "lines", "subtotals")
+
+    def __init__(self, lines: list[TicketLine], currency: str) -> None:
+        self.lines = lines
+        self.subtotals: list[int] = []
+        self.by_event: dict[int, list[int]] = {}
+        self.by_tariff: dict[int, list[int]] = {}
+        previous = None
+        for i, line in enumerate(lines):
+            if line.id == previous:
+                raise ValueError(f"line {line.id} given twice")
+            previous = line.id
+            price = line.unit_price
+            if price.currency != currency:
+                raise ValueError(f"currency mismatch: {price.currency} in a {currency} shop")
+            self.subtotals.append(price.minor * line.qty)
+            self.by_event.setdefault(line.event_id, []).append(i)
+            self.by_tariff.setdefault(line.tariff_id, []).append(i)
+
+    def in_scope(self, scope: Scope) -> list[int]:
+        if scope.kind is ScopeKind.CART:
+            return list(range(len(self.lines)))
+        lookup = self.by_event if scope.kind is ScopeKind.EVENT else self.by_tariff
+        return lookup.get(scope.target, [])  # type: ignore[arg-type]
+
+
 def _window(valid_from: datetime | None, valid_until: datetime | None, now: datetime) -> Reason | None:
     if valid_from is not None and now < valid_from:
         return Reason.NOT_YET_VALID
@@ -435,24 +493,17 @@ def _window(valid_from: datetime | None, valid_until: datetime | None, now: date
     return None
 
 
-def _in_scope(scope: Scope, lines: list[TicketLine]) -> list[int]:
-    if scope.kind is ScopeKind.CART:
-        return list(range(len(lines)))
-    if scope.kind is ScopeKind.EVENT:
-        return [i for i, line in enumerate(lines) if line.event_id == scope.target]
-    return [i for i, line in enumerate(lines) if line.tariff_id == scope.target]
-
-
 def _check_currency(amount: Money, currency: str) -> None:
     if amount.currency != currency:
         raise ValueError(f"currency mismatch: {amount.currency} in a {currency} shop")
 
 
-def _promotion(promo: Promotion, lines: list[TicketLine], now: datetime, currency: str) -> _Rule | NotApplied | None:
+def _promotion(promo: Promotion, cart: _Cart, now: datetime, currency: str) -> _Rule | NotApplied | None:
     """The promotion as an applicable rule, the reason it gives nothing, or None when the cart has nothing of it."""
     source = Source.PROMOTION
-    if isinstance(promo, QuantityPromotion):
-        indices = [i for i, line in enumerate(lines) if line.event_id == promo.event_id]
+    lines = cart.lines
+    if type(promo) is QuantityPromotion:
+        indices = cart.by_event.get(promo.event_id)
         if not indices:
             return None
         if reason := _window(promo.valid_from, promo.valid_until, now):
@@ -463,72 +514,71 @@ def _promotion(promo: Promotion, lines: list[TicketLine], now: datetime, currenc
                 source, promo.id, promo.name, Reason.TOO_FEW_TICKETS, missing_tickets=promo.min_tickets - tickets
             )
         return _Rule(source, promo.id, promo.name, promo.combinable, indices, basis_points=promo.basis_points)
-    if isinstance(promo, BundlePromotion):
+    if type(promo) is BundlePromotion:
         _check_currency(promo.amount, currency)
-        indices = [i for i, line in enumerate(lines) if line.tariff_id in (promo.tariff_a, promo.tariff_b)]
-        if not indices:
+        of_a = cart.by_tariff.get(promo.tariff_a, [])
+        of_b = cart.by_tariff.get(promo.tariff_b, [])
+        if not of_a and not of_b:
             return None
         if reason := _window(promo.valid_from, promo.valid_until, now):
             return NotApplied(source, promo.id, promo.name, reason)
-        qty_a = sum(lines[i].qty for i in indices if lines[i].tariff_id == promo.tariff_a)
-        qty_b = sum(lines[i].qty for i in indices if lines[i].tariff_id == promo.tariff_b)
-        bundles = min(qty_a, qty_b)
+        bundles = min(sum(lines[i].qty for i in of_a), sum(lines[i].qty for i in of_b))
         if not bundles:
             return NotApplied(source, promo.id, promo.name, Reason.INCOMPLETE_BUNDLE)
+        indices = sorted(of_a + of_b)
         return _Rule(source, promo.id, promo.name, promo.combinable, indices, amount=promo.amount.minor * bundles)
-    indices = _in_scope(promo.scope, lines)
+    if type(promo) is not EarlyWeekdayPromotion:
+        raise TypeError(f"not a promotion: {promo!r}")
+    indices = cart.in_scope(promo.scope)
     if not indices:
         return None
     if reason := _window(promo.valid_from, promo.valid_until, now):
         return NotApplied(source, promo.id, promo.name, reason)
     if now.astimezone(promo.tz).weekday() not in promo.weekdays:
         return NotApplied(source, promo.id, promo.name, Reason.WRONG_WEEKDAY)
-    ahead = timedelta(days=promo.days_before)
-    indices = [i for i in indices if lines[i].event_start - now >= ahead]
+    latest = now + timedelta(days=promo.days_before)  # an event starting at or after this is early enough
+    indices = [i for i in indices if lines[i].event_start >= latest]
     if not indices:
         return NotApplied(source, promo.id, promo.name, Reason.TOO_CLOSE_TO_EVENT)
     return _Rule(source, promo.id, promo.name, promo.combinable, indices, basis_points=promo.basis_points)
 
 
-def _code(code: PromoCode, lines: list[TicketLine], subtotals: list[int], now: datetime) -> _Rule | NotApplied:
+def _code(code: PromoCode, cart: _Cart, now: datetime) -> _Rule | NotApplied:
     """The code as an applicable rule, or the first reason (in the module docstring's order) it gives nothing."""
-
-    def refused(reason: Reason, missing: Money | None = None) -> NotApplied:
-        return NotApplied(Source.CODE, code.code, code.name, reason, missing=missing)
-
-    if reason := _window(code.valid_from, code.valid_until, now):
-        return refused(reason)
-    if code.max_uses is not None and code.uses >= code.max_uses:
-        return refused(Reason.USED_UP)
-    if code.max_uses_per_person is not None and code.person_uses >= code.max_uses_per_person:
-        return refused(Reason.USED_UP_FOR_YOU)
-    indices = _in_scope(code.scope, lines)
+    reason = _window(code.valid_from, code.valid_until, now)
+    if reason is None and code.max_uses is not None and code.uses >= code.max_uses:
+        reason = Reason.USED_UP
+    if reason is None and code.max_uses_per_person is not None and code.person_uses >= code.max_uses_per_person:
+        reason = Reason.USED_UP_FOR_YOU
+    if reason is not None:
+        return NotApplied(Source.CODE, code.code, code.name, reason)
+    indices = cart.in_scope(code.scope)
     if not indices:
-        return refused(Reason.NOTHING_IN_SCOPE)
+        return NotApplied(Source.CODE, code.code, code.name, Reason.NOTHING_IN_SCOPE)
     if code.min_cart is not None:
-        in_scope = sum(subtotals[i] for i in indices)
+        in_scope = sum(cart.subtotals[i] for i in indices)
         if in_scope < code.min_cart.minor:
-            return refused(Reason.MINIMUM_NOT_MET, Money(code.min_cart.minor - in_scope, code.min_cart.currency))
-    if isinstance(code.discount, PercentOff):
-        return _Rule(
-            Source.CODE, code.code, code.name, code.combinable, indices, basis_points=code.discount.basis_points
-        )
-    return _Rule(Source.CODE, code.code, code.name, code.combinable, indices, amount=code.discount.amount.minor)
+            missing = _money(code.min_cart.minor - in_scope, code.min_cart.currency)
+            return NotApplied(Source.CODE, code.code, code.name, Reason.MINIMUM_NOT_MET, missing=missing)
+    discount = code.discount
+    if type(discount) is PercentOff:
+        return _Rule(Source.CODE, code.code, code.name, code.combinable, indices, basis_points=discount.basis_points)
+    return _Rule(Source.CODE, code.code, code.name, code.combinable, indices, amount=discount.amount.minor)
 
 
 def _run(rules: list[_Rule], subtotals: list[int]) -> tuple[list[int], list[list[int]]]:
     """Apply `rules` one after another, each on what the previous ones left: what is left of each line, and
     each rule's discount on each of its lines."""
-    left = list(subtotals)
+    left = subtotals.copy()
     taken: list[list[int]] = []
     for rule in rules:
+        indices = rule.indices
+        amounts = [left[i] for i in indices]
         if rule.basis_points:
-            bp = rule.basis_points
-            discounts = [_percent_of(left[i], bp) for i in rule.indices]
+            discounts = _percents(amounts, rule.basis_points)
         else:
-            weights = [left[i] for i in rule.indices]
-            discounts = _spread(min(rule.amount, sum(weights)), weights)  # never more than is left
-        for i, discount in zip(rule.indices, discounts, strict=True):
+            discounts = _spread(min(rule.amount, sum(amounts)), amounts)  # never more than is left
+        for i, discount in zip(indices, discounts, strict=True):
             left[i] -= discount
         taken.append(discounts)
     return left, taken
@@ -546,60 +596,42 @@ def price_cart(
     """Every number of the cart, with the reason for each (see the module docstring for the rules)."""
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
-    ordered = sorted(lines, key=lambda line: line.id)
-    subtotals: list[int] = []
-    previous_id = None
-    for line in ordered:
-        if line.id == previous_id:
-            raise ValueError(f"line {line.id} given twice")
-        previous_id = line.id
-        _check_currency(line.unit_price, currency)
-        subtotals.append(line.unit_price.minor * line.qty)
-
+    cart = _Cart(sorted(lines, key=_line_id), currency)
+    ordered = cart.lines
+    subtotals = cart.subtotals
     rules: list[_Rule] = []
     refusals: list[NotApplied] = []
 
-    def consider(outcome: _Rule | NotApplied | None) -> None:
-        if isinstance(outcome, _Rule):
-            rules.append(outcome)
-        elif outcome is not None:
-            refusals.append(outcome)
-
-    seen_promotions: set[int] = set()
-    for promo in sorted(promotions, key=lambda promo: promo.id):
-        if promo.id in seen_promotions:
+    previous_id = None
+    for promo in sorted(promotions, key=_promotion_id):
+        if promo.id == previous_id:
             raise ValueError(f"promotion {promo.id} given twice")
-        seen_promotions.add(promo.id)
-        consider(_promotion(promo, ordered, now, currency))
+        previous_id = promo.id
+        outcome = _promotion(promo, cart, now, currency)
+        if outcome is not None:
+            (rules if type(outcome) is _Rule else refusals).append(outcome)  # type: ignore[arg-type]
 
     if membership is not None:
-        covered = [
-            i for i, line in enumerate(ordered) if not membership.categories or line.category in membership.categories
-        ]
+        categories = membership.categories
+        covered = [i for i, line in enumerate(ordered) if not categories or line.category in categories]
+        plan = membership.plan
         if covered:
-            consider(
-                _Rule(
-                    Source.MEMBERSHIP,
-                    membership.plan,
-                    membership.plan,
-                    membership.combinable,
-                    covered,
-                    basis_points=membership.basis_points,
-                )
-            )
+            rules.append(_Rule(Source.MEMBERSHIP, plan, plan, membership.combinable, covered, membership.basis_points))
         elif ordered:
-            consider(NotApplied(Source.MEMBERSHIP, membership.plan, membership.plan, Reason.NOTHING_IN_SCOPE))
+            refusals.append(NotApplied(Source.MEMBERSHIP, plan, plan, Reason.NOTHING_IN_SCOPE))
 
     unique: dict[str, PromoCode] = {}
     for code in codes:
-        if unique.setdefault(code.code, code) != code:
+        known = unique.setdefault(code.code, code)
+        if known is not code and known != code:
             raise ValueError(f"code {code.code} given twice with different definitions")
-        if code.discount.__class__ is AmountOff:
+        if type(code.discount) is AmountOff:
             _check_currency(code.discount.amount, currency)
         if code.min_cart is not None:
             _check_currency(code.min_cart, currency)
     for text in sorted(unique):
-        consider(_code(unique[text], ordered, subtotals, now))
+        outcome = _code(unique[text], cart, now)
+        (rules if type(outcome) is _Rule else refusals).append(outcome)  # type: ignore[arg-type]
 
     # The options: every combinable rule together, or one non-combinable rule alone. The largest discount wins;
     # a tie goes to the earlier option (the stack first, then the canonical order).
@@ -608,54 +640,58 @@ def price_cart(
     chosen: list[_Rule] = []
     left = subtotals
     taken: list[list[int]] = []
-    best = -1
+    most = -1
+    undiscounted = sum(subtotals)
     for option in options:
         option_left, option_taken = _run(option, subtotals)
-        discount = sum(subtotals) - sum(option_left)
-        if discount > best:
-            best, chosen, left, taken = discount, option, option_left, option_taken
+        discount = undiscounted - sum(option_left)
+        if discount > most:
+            most, chosen, left, taken = discount, option, option_left, option_taken
 
     if len(chosen) < len(rules):
         winners = tuple(rule.name for rule in chosen)
-        chosen_ids = {id(rule) for rule in chosen}
         for rule in rules:
-            if id(rule) not in chosen_ids:
+            if rule not in chosen:
                 refusals.append(
                     NotApplied(rule.source, rule.ref, rule.name, Reason.DOES_NOT_COMBINE, conflicts_with=winners)
                 )
-        rank = {Source.PROMOTION: 0, Source.MEMBERSHIP: 1, Source.CODE: 2}
-        refusals.sort(key=lambda entry: (rank[entry.source], entry.ref))
+        refusals.sort(key=lambda entry: (_RANK[entry.source], entry.ref))
 
     per_line: list[list[LineDiscount]] = [[] for _ in ordered]
     applied: list[AppliedRule] = []
+    codes_applied: list[str] = []
     for rule, discounts in zip(chosen, taken, strict=True):
+        source, ref, name = rule.source, rule.ref, rule.name
         for i, discount in zip(rule.indices, discounts, strict=True):
             if discount:
-                per_line[i].append(LineDiscount(rule.source, rule.ref, rule.name, Money(discount, currency)))
-        applied.append(AppliedRule(rule.source, rule.ref, rule.name, Money(sum(discounts), currency)))
+                per_line[i].append(LineDiscount(source, ref, name, _money(discount, currency)))
+        applied.append(AppliedRule(source, ref, name, _money(sum(discounts), currency)))
+        if source is Source.CODE:
+            codes_applied.append(ref)  # type: ignore[arg-type]
 
     priced = tuple(
-        PricedLine(
-            line.id,
-            line.tariff_id,
-            line.event_id,
-            line.unit_price,
-            line.qty,
-            Money(subtotal, currency),
-            tuple(discounts),
-            Money(remaining, currency),
-        )
-        for line, subtotal, discounts, remaining in zip(ordered, subtotals, per_line, left, strict=True)
+        [
+            PricedLine(
+                line.id,
+                line.tariff_id,
+                line.event_id,
+                line.unit_price,
+                line.qty,
+                _money(subtotal, currency),
+                tuple(discounts),
+                _money(remaining, currency),
+            )
+            for line, subtotal, discounts, remaining in zip(ordered, subtotals, per_line, left, strict=True)
+        ]
     )
-    undiscounted = sum(subtotals)
     total = sum(left)
     return PricedCart(
-        currency=currency,
-        lines=priced,
-        applied=tuple(applied),
-        not_applied=tuple(refusals),
-        undiscounted=Money(undiscounted, currency),
-        discount=Money(undiscounted - total, currency),
-        total=Money(total, currency),
-        codes=tuple(rule.ref for rule in chosen if rule.source is Source.CODE),
+        currency,
+        priced,
+        tuple(applied),
+        tuple(refusals),
+        _money(undiscounted, currency),
+        _money(undiscounted - total, currency),
+        _money(total, currency),
+        tuple(codes_applied),
     )
