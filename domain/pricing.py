@@ -24,10 +24,12 @@ Rules this module keeps (the tests in tests/unit/test_pricing*.py pin each one):
    sum is measured on the list subtotals of the lines in the code's scope.
    A code that does not apply is reported with the first reason that holds, in this order: not yet valid,
    expired, used up, used up for this person, nothing in scope, minimum not met (with the missing amount),
-   does not combine (with the names of the rules applied instead). An automatic promotion or a membership
-   is reported only when the cart has something in its scope (otherwise it is not this cart's concern):
-   not yet valid, expired, too few tickets (with how many more), incomplete bundle, wrong weekday, too close
-   to the event, nothing in scope (a membership), does not combine.
+   does not combine (with the names of the rules applied instead), nothing to discount (it would take
+   nothing: free tickets, or nothing left after the rules before it; such a code is not counted as used).
+   An automatic promotion or a membership is reported only when the cart has something in its scope
+   (otherwise it is not this cart's concern): not yet valid, expired, too few tickets (with how many more),
+   incomplete bundle, wrong weekday, too close to the event, nothing in scope (a membership), does not
+   combine, nothing to discount.
 6. Combination: all applicable *combinable* rules stack, applied one after another on what is left, in a
    canonical order (automatic promotions by id, then the membership, then codes by normalized text; never
    the order typed). A *non-combinable* rule applies alone. The options are the stack and each
@@ -341,6 +343,7 @@ class Reason(StrEnum):
     WRONG_WEEKDAY = "wrong_weekday"  # early weekday promotion: not one of its days today
     TOO_CLOSE_TO_EVENT = "too_close_to_event"  # early weekday promotion: every event in scope starts too soon
     DOES_NOT_COMBINE = "does_not_combine"  # NotApplied.conflicts_with: the rules applied instead
+    NOTHING_TO_DISCOUNT = "nothing_to_discount"  # free tickets, or nothing left after the rules before it
 
 
 class LineDiscount(NamedTuple):
@@ -370,7 +373,7 @@ class PricedLine(NamedTuple):
 
 
 class AppliedRule(NamedTuple):
-    """A rule that applied, and what it took off the whole cart (zero when nothing was left to take)."""
+    """A rule that applied, and what it took off the whole cart (never zero: see Reason.NOTHING_TO_DISCOUNT)."""
 
     source: Source
     ref: str | int
@@ -648,24 +651,32 @@ def price_cart(
         if discount > most:
             most, chosen, left, taken = discount, option, option_left, option_taken
 
-    if len(chosen) < len(rules):
-        winners = tuple(rule.name for rule in chosen)
+    # A rule that took nothing (free tickets, or nothing left after the rules before it) is not applied: it is
+    # reported, and a code of it is not counted as used. A rule that lost names the rules that took something;
+    # when none did, no option could take anything, and it took nothing either.
+    took = [sum(discounts) for discounts in taken]
+    winners = tuple(rule.name for rule, amount in zip(chosen, took, strict=True) if amount)
+    if len(chosen) < len(rules) or not all(took):
         for rule in rules:
             if rule not in chosen:
-                refusals.append(
-                    NotApplied(rule.source, rule.ref, rule.name, Reason.DOES_NOT_COMBINE, conflicts_with=winners)
-                )
+                reason = Reason.DOES_NOT_COMBINE if winners else Reason.NOTHING_TO_DISCOUNT
+                refusals.append(NotApplied(rule.source, rule.ref, rule.name, reason, conflicts_with=winners))
+        for rule, amount in zip(chosen, took, strict=True):
+            if not amount:
+                refusals.append(NotApplied(rule.source, rule.ref, rule.name, Reason.NOTHING_TO_DISCOUNT))
         refusals.sort(key=lambda entry: (_RANK[entry.source], entry.ref))
 
     per_line: list[list[LineDiscount]] = [[] for _ in ordered]
     applied: list[AppliedRule] = []
     codes_applied: list[str] = []
-    for rule, discounts in zip(chosen, taken, strict=True):
+    for rule, discounts, amount in zip(chosen, taken, took, strict=True):
+        if not amount:
+            continue
         source, ref, name = rule.source, rule.ref, rule.name
         for i, discount in zip(rule.indices, discounts, strict=True):
             if discount:
                 per_line[i].append(LineDiscount(source, ref, name, _money(discount, currency)))
-        applied.append(AppliedRule(source, ref, name, _money(sum(discounts), currency)))
+        applied.append(AppliedRule(source, ref, name, _money(amount, currency)))
         if source is Source.CODE:
             codes_applied.append(ref)  # type: ignore[arg-type]
 

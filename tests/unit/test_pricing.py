@@ -188,6 +188,24 @@ def test_free_tickets_take_nothing_and_give_nothing():
     assert discounts(priced)[1] == []  # a zero discount is not listed on a line
 
 
+def test_a_rule_that_takes_nothing_is_reported_not_applied():
+    everything = code("ALL", percent=10_000)
+    fixed = code("FIX", off=500)
+    priced = price([line(1, 1_000)], codes=[fixed, everything])  # canonical: ALL first, FIX finds nothing left
+    assert priced.total == rub(0) and priced.codes == ("ALL",)
+    assert reasons(priced) == {"FIX": Reason.NOTHING_TO_DISCOUNT}
+    assert [rule.ref for rule in priced.applied] == ["ALL"]
+    free = price([line(1, 0, 2)], codes=[code("PCT", percent=5000)], membership=Membership("Club", 1000))
+    assert free.applied == () and free.codes == ()
+    assert reasons(free) == {"Club": Reason.NOTHING_TO_DISCOUNT, "PCT": Reason.NOTHING_TO_DISCOUNT}
+    # two rules that do not combine, neither taking anything: nothing to discount, not "does not combine with"
+    solos = [code("ONE", percent=1000, combinable=False), code("TWO", off=100, combinable=False)]
+    assert reasons(price([line(1, 0)], codes=solos)) == {
+        "ONE": Reason.NOTHING_TO_DISCOUNT,
+        "TWO": Reason.NOTHING_TO_DISCOUNT,
+    }
+
+
 # ---------------------------------------------------------------------------------- codes that stop
 
 
