@@ -70,7 +70,7 @@ def render_error(error: DomainError, html: bool = True) -> str:
             params[key] = tickets_n(value)
         elif key == "minutes" and isinstance(value, int):
             params[key] = minutes_n(value)
-        elif key in ("max_label", "max_option") and isinstance(value, int):
+        elif key in ("max_label", "max_option", "length") and isinstance(value, int):
             params[key] = chars_n(value)
         elif key in ("min_options", "max_options") and isinstance(value, int):
             params[key] = options_n(value)
