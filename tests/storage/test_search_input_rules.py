@@ -11,7 +11,7 @@ import pytest
 
 from domain.errors import DateInPast, DateUnreadable
 from domain.models import Event, EventStatus
-from domain.search import SearchFilter
+from domain.search import Query, SearchFilter
 from tests.storage.test_search_ranking import Shop
 from tests.storage.test_search_rules import ids
 
@@ -87,3 +87,37 @@ async def test_a_typed_day_is_read_from_its_first_40_characters(engine, clock):
     cut = "27" + " " * 36 + "ноя"  # 41 characters: the month is cut to "но"
     with pytest.raises(DateUnreadable):
         await shop.service.on_day(anna, first.search_id, cut)
+
+
+async def test_events_starting_together_keep_the_order_they_were_added_after_an_edit(engine, clock):
+    """A retitled event gets a new row on PostgreSQL's disk (and new index entries): the order of events
+    starting together is still the order they were added in."""
+    shop = Shop(engine, clock)
+    exact = [await shop.event("Jazz", days=3) for _ in range(3)]
+    rest = [await shop.event(f"Jazz night {n}", days=2) for n in range(3)]
+    for event in (exact[0], rest[0]):
+        title = event.title
+        for retitled in (f"{title} (moved)", title):
+            async with shop.uow() as u:
+                event.title = retitled
+                await u.events.save_details(event)
+                await u.commit()
+    page = await shop.service.search(await shop.person(), "jazz")
+    assert ids(page) == [e.id for e in exact] + [e.id for e in rest]
+
+
+async def test_the_exact_matches_count_towards_the_cap_and_a_page_past_the_total_is_empty(engine, clock):
+    """The repository is asked for a page and a total counted up to a cap (the service's 200, here 5)."""
+    shop = Shop(engine, clock)
+    for n in range(6):
+        await shop.event("Jazz", days=1 + n)
+    for n in range(6):
+        await shop.event(f"Jazz night {n}", days=10 + n)
+    now = clock.now()
+    async with shop.uow(write=False) as u:
+        events, total = await u.events.search_published(Query("jazz"), now, 0, 3, 5)
+        assert (len(events), total) == (3, 5), "six exact matches are counted as the cap"
+        for offset in (5, 10):
+            assert await u.events.search_published(Query("jazz"), now, offset, 3, 5) == ([], 5), (
+                f"offset {offset}: a page past the counted total is empty"
+            )
