@@ -4,6 +4,7 @@ tickets the person has already bought of the event, as adding does."""
 from __future__ import annotations
 
 from domain.errors import PersonLimitReached
+from tests.paying import pay
 from tests.storage.test_checkout_race import PRICE
 from tests.storage.test_guards import books, expect
 from tests.storage.test_ticket_limits import Limits
@@ -16,7 +17,7 @@ async def test_hold_again_counts_the_tickets_bought_before(engine, clock):
     await shop.carts.add_tickets(anna.id, b.id, 2)
     clock.advance(minutes=16)  # the two of B lapse
     view = await shop.carts.add_tickets(anna.id, a.id, 3)
-    await shop.checkout.pay_from_wallet(anna.id, view.version)  # 3 of the event bought
+    await pay(shop.checkout, anna.id, view.version, view.terms)  # 3 of the event bought
     lapsed = (await shop.carts.view(anna.id)).unavailable[0]
     assert (lapsed.ticket_type_id, lapsed.qty) == (b.id, 2)
     refusal = await expect(PersonLimitReached, shop.carts.renew(anna.id, lapsed.item_id), "3 bought + 2 > 4")
