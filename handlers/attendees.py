@@ -116,6 +116,13 @@ async def _next(
     await reply(*cart_view.cart(cart, tz))
 
 
+async def _picked(state: FSMContext, pressed: AttCb) -> list[int]:
+    """The options ticked so far, when they were ticked on this very question of this very ticket."""
+    data = await state.get_data()
+    same = (data.get("item"), data.get("seat"), data.get("step")) == (pressed.item_id, pressed.seat, pressed.q)
+    return list(data.get("picked") or []) if same else []
+
+
 @router.callback_query(AttCb.filter())
 async def pressed(
     query: CallbackQuery,
@@ -167,8 +174,7 @@ async def pressed(
         elif op == "opt":
             current = await attendees.choose(user.id, data_cb.item_id, data_cb.seat, data_cb.q, [data_cb.v])
         elif op == "tog":
-            before = (await state.get_data()).get("step") == data_cb.q
-            picked = set(data.get("picked") or [] if before else []) ^ {data_cb.v}
+            picked = set(await _picked(state, data_cb)) ^ {data_cb.v}
             current = await attendees.cart(user.id)
             line = seat_of(current, data_cb.item_id, data_cb.seat)
             question = question_of(line, data_cb.q)
@@ -182,7 +188,7 @@ async def pressed(
             await reply(*view.prompt(current, line, data_cb.seat, number, question, editing, data["picked"]))
             return
         elif op == "done":
-            picked = list(data.get("picked") or []) if (await state.get_data()).get("step") == data_cb.q else []
+            picked = await _picked(state, data_cb)
             current = await attendees.choose(user.id, data_cb.item_id, data_cb.seat, data_cb.q, picked)
         elif op == "skip":
             current = await attendees.skip(user.id, data_cb.item_id, data_cb.seat, data_cb.q)
