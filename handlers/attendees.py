@@ -5,6 +5,7 @@ on by itself after the last answer, for the cart version and conditions that Pay
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
@@ -87,33 +88,34 @@ async def begin(query: CallbackQuery, state: FSMContext, attendees: AttendeeServ
     await show(query, *await _ask(state, cart, target, {"editing": False, "paying": paying}))
 
 
-async def _next(
-    state: FSMContext,
-    cart: CartView,
-    data: dict,
-    reply,
-    notice,
-    bot: Bot,
-    chat_id: int,
-    user: User,
-    services: dict,
-    tz: ZoneInfo,
-) -> None:
+@dataclass(frozen=True)
+class Paying:
+    """What paying at the end of the dialog needs."""
+
+    bot: Bot
+    chat_id: int
+    user: User
+    cart: CartService
+    checkout: CheckoutService
+    pictures: TicketPictures
+    tz: ZoneInfo
+
+
+async def _next(state: FSMContext, cart: CartView, data: dict, reply, notice, p: Paying) -> None:
     target = _after(cart, data)
     if target is not None:
         await reply(*await _ask(state, cart, target, data))
         return
     await state.clear()
-    paying = data.get("paying")
-    if paying and not cart.attendees_missing:
+    pay = data.get("paying")
+    if pay and not cart.attendees_missing:
         await settle(
-            bot, chat_id, user, services["cart"], services["checkout"], services["pictures"], tz,
-            paying["version"], paying["terms"], reply, notice,
-        )  # fmt: skip
+            p.bot, p.chat_id, p.user, p.cart, p.checkout, p.pictures, p.tz, pay["version"], pay["terms"], reply, notice
+        )
         return
     if not cart.attendees_missing:
         await notice(v._("attendee.all_done"))
-    await reply(*cart_view.cart(cart, tz))
+    await reply(*cart_view.cart(cart, p.tz))
 
 
 async def _picked(state: FSMContext, pressed: AttCb) -> list[int]:
@@ -199,8 +201,8 @@ async def pressed(
         await notice(v.render_error(error, html=False))
         return
     chat_id = query.message.chat.id if query.message else query.from_user.id
-    services = {"cart": cart, "checkout": checkout, "pictures": pictures}
-    await _next(state, current, data, reply, notice, query.bot, chat_id, user, services, tz)
+    paying = Paying(query.bot, chat_id, user, cart, checkout, pictures, tz)
+    await _next(state, current, data, reply, notice, paying)
 
 
 @router.message(StateFilter(AttendeeForm.answering), F.text & ~F.text.startswith("/"))
@@ -230,8 +232,8 @@ async def typed(
     async def notice(text: str) -> None:
         await message.answer(text)
 
-    services = {"cart": cart, "checkout": checkout, "pictures": pictures}
-    await _next(state, current, data, reply, notice, message.bot, message.chat.id, user, services, tz)
+    paying = Paying(message.bot, message.chat.id, user, cart, checkout, pictures, tz)
+    await _next(state, current, data, reply, notice, paying)
 
 
 @router.message(StateFilter(AttendeeForm.answering), ~F.text)

@@ -143,6 +143,14 @@ async def balance(engine, telegram_id: int) -> int:
         return (await u.wallets.balance(user.id, "RUB")).minor
 
 
+async def credited(sandbox, admin, name: str, lang: str = "en", amount: str = "10000"):
+    """A customer who said /start and whose wallet the admin topped up."""
+    person = sandbox.user(name, lang=lang)
+    await person.send("/start")
+    await admin.send(f"/credit {person.id} {amount}")
+    return person
+
+
 NAME_PROMPTS = ("Who is this ticket for?", "Для кого этот билет?")
 
 

@@ -8,7 +8,7 @@ import csv
 import io
 from datetime import UTC, datetime
 
-from tests.e2e.conftest import balance, decode_qr
+from tests.e2e.conftest import balance, credited, decode_qr, open_tariff
 from tests.e2e.test_attendees import screen
 from tests.e2e.test_door_staff import _on_sale
 from tests.e2e.test_event_dialog import make_organizer
@@ -26,12 +26,8 @@ async def test_questions_asked_in_the_console_are_answered_at_checkout_and_land_
     await _add(olga, T["en"], "yesno", "Нужна парковка?", True, "all")
     await _add(olga, T["en"], "text", "Team-wear", False, "all")  # shaped like a ticket's short code
 
-    anna = sandbox.user("Anna")
-    await anna.send("/start")
-    await admin.send(f"/credit {anna.id} 10000")
-    await anna.send("Маузер")
-    await anna.press("Маузер")
-    await anna.press("Standard")
+    anna = await credited(sandbox, admin, "Anna")
+    await open_tariff(anna)
     await anna.press("➕")
     await anna.press("Add to cart (2)")
     await anna.send("/cart")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from domain.models import Question, QuestionKind
 from storage.tables import events, tickets
 from storage.uow import UnitOfWorkFactory
-from tests.e2e.conftest import balance, make_event, pay_for_myself
+from tests.e2e.conftest import balance, credited, make_event, open_tariff, pay_for_myself
 from tests.e2e.test_stale_buttons import plain
 
 
@@ -49,13 +49,9 @@ async def test_every_kind_of_question_with_its_refusals_in_english(sandbox, bot_
         (QuestionKind.YESNO, "Vegetarian meal?", True, (), event.standard_id),
         (QuestionKind.TEXT, "Company", True, (), event.standard_id),
     )
-    anna = sandbox.user("Anna")
-    await anna.send("/start")
-    await admin.send(f"/credit {anna.id} 10000")
+    anna = await credited(sandbox, admin, "Anna")
     for tariff in ("Standard", "VIP"):
-        await anna.send("Маузер")
-        await anna.press("Маузер")
-        await anna.press(tariff)
+        await open_tariff(anna, tariff)
         await anna.press("Add to cart")
     await anna.send("/cart")
     cart = plain(screen(anna))
@@ -126,12 +122,8 @@ async def test_every_kind_of_question_with_its_refusals_in_english(sandbox, bot_
 async def test_pay_asks_first_and_pays_after_the_last_answer_in_russian(sandbox, bot_app, admin, clock):
     event = await make_event(bot_app.engine, clock)
     await _ask(bot_app.engine, clock, event, (QuestionKind.YESNO, "Нужна парковка?", True, (), None))
-    boris = sandbox.user("Борис", lang="ru")
-    await boris.send("/start")
-    await admin.send(f"/credit {boris.id} 10000")
-    await boris.send("Маузер")
-    await boris.press("Маузер")
-    await boris.press("Standard")
+    boris = await credited(sandbox, admin, "Борис", "ru")
+    await open_tariff(boris)
     await boris.press("В корзину")
     await boris.send("/cart")
     assert "Осталось указать, для кого 1 билет." in plain(screen(boris))
@@ -154,13 +146,9 @@ async def test_an_attendee_name_changes_after_paying_only_where_the_organizer_al
     await make_event(bot_app.engine, clock, title="Маузер")
     async with bot_app.engine.begin() as conn:
         await conn.execute(events.update().where(events.c.id == allowed.id).values(names_changeable=True))
-    anna = sandbox.user("Anna")
-    await anna.send("/start")
-    await admin.send(f"/credit {anna.id} 10000")
+    anna = await credited(sandbox, admin, "Anna")
     for title in ("Квартирник", "Маузер"):
-        await anna.send(title)
-        await anna.press(title)
-        await anna.press("Standard")
+        await open_tariff(anna, event=title)
         await anna.press("Add to cart")
         await anna.send("/cart")
         await pay_for_myself(anna)

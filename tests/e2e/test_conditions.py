@@ -14,7 +14,7 @@ from domain.models import Event, EventStatus, TicketType
 from domain.money import Money
 from storage.tables import orders
 from storage.uow import UnitOfWorkFactory
-from tests.e2e.conftest import balance, pay_for_myself, quota
+from tests.e2e.conftest import balance, credited, open_tariff, pay_for_myself, quota
 from tests.e2e.test_door_staff import _on_sale
 from tests.e2e.test_event_dialog import make_organizer
 from tests.e2e.test_stale_buttons import button_data, plain
@@ -28,12 +28,8 @@ async def _orders(engine) -> list:
 
 
 async def _customer(sandbox, admin, name: str, lang: str, event: str):
-    person = sandbox.user(name, lang=lang)
-    await person.send("/start")
-    await admin.send(f"/credit {person.id} 10000")
-    await person.send(event)
-    await person.press(event)
-    await person.press("Standard")
+    person = await credited(sandbox, admin, name, lang)
+    await open_tariff(person, event=event)
     await person.press("Add to cart" if lang == "en" else "В корзину")
     await person.send("/cart")
     return person
@@ -119,9 +115,7 @@ async def test_long_conditions_of_several_events_are_cut_in_the_cart_and_shown_w
             )
         await u.commit()
 
-    boris = sandbox.user("Борис", lang="ru")
-    await boris.send("/start")
-    await admin.send(f"/credit {boris.id} 10000")
+    boris = await credited(sandbox, admin, "Борис", "ru")
     for n in range(4):
         await boris.send(f"Лекция {n + 1}")
         await boris.press(f"Лекция {n + 1}")
