@@ -15,6 +15,7 @@ from sqlalchemy import event
 
 from domain.models import EntryKind
 from domain.money import Money
+from tests.paying import same_as_me
 from tests.storage.test_checkout_race import make_event
 from tests.storage.test_guards import Shop
 
@@ -53,7 +54,8 @@ def _lock(engine) -> list[str]:
     return ["SELECT carts FOR UPDATE"] if engine.dialect.name == "postgresql" else []
 
 
-VIEW = ["SELECT carts", "SELECT ticket_types"]  # the cart with its lines, then their tariffs and events
+# the cart with its lines, their tariffs and events, then who the held tickets are for and what is asked
+VIEW = ["SELECT carts", "SELECT ticket_types", "SELECT attendees", "SELECT questions"]
 LIMITS = ["SELECT hold_releases", "SELECT tickets"]  # the person's recent drops and tickets bought
 RENEW_AND_BUMP = ["UPDATE cart_items", "UPDATE carts"]  # every live hold restarted, the version bumped
 
@@ -77,7 +79,8 @@ async def test_a_view_that_releases_a_lapsed_hold_reads_the_cart_again_after_the
     release = ["SELECT cart_items", "UPDATE cart_items", "UPDATE ticket_types", "UPDATE carts"]
     with _statements(engine) as seen:
         await shop.carts.view(anna.id)
-    assert seen == [*_lock(engine), "SELECT carts", *release, *VIEW]
+    # nothing held is left: no attendees to read
+    assert seen == [*_lock(engine), "SELECT carts", *release, "SELECT carts", "SELECT ticket_types"]
 
 
 async def test_adding_is_one_transaction_that_reads_the_cart_before_and_after(engine, clock):
@@ -128,14 +131,16 @@ async def test_paying_reads_neither_the_balance_nor_the_tickets_back(engine, clo
     async with shop.uow() as u:
         await u.wallets.apply(anna.id, Money(10**9, "RUB"), EntryKind.CREDIT, "seed", clock.now())
         await u.commit()
+    await same_as_me(shop.checkout, anna.id)
     with _statements(engine) as seen:
-        result = await shop.checkout.pay_from_wallet(anna.id, view.version)
+        result = await shop.checkout.pay_from_wallet(anna.id, view.version, view.terms)
     assert seen == [
         *_lock(engine),
         "SELECT carts",
         "SELECT orders",  # this Pay button's order, if it was pressed before
         "SELECT ticket_types",  # the cart's tariffs and events
-        "SELECT users",  # the holder's name
+        "SELECT attendees",  # who each ticket is for (the names go onto the tickets)
+        "SELECT questions",
         "INSERT orders",
         "UPDATE wallets",  # debited only if the balance covers it
         "INSERT wallet_entries",  # with the new balance: not read back
