@@ -168,8 +168,9 @@ class RedisSequencer:
                 with contextlib.suppress(asyncio.CancelledError):
                     await renewer
         finally:
-            with contextlib.suppress(Exception):
-                await asyncio.shield(self._leave(keys=keys, args=[update_id, self._token]))
+            with contextlib.suppress(Exception):  # TimeoutError too: the lease then lapses on its own
+                async with asyncio.timeout(self._lease_ms / 1000):
+                    await asyncio.shield(self._leave(keys=keys, args=[update_id, self._token]))
 
     async def _wait(self, key: int, update_id: int, keys: list[str], args: list[Any]) -> None:
         me = str(update_id)
@@ -193,15 +194,18 @@ class RedisSequencer:
         while True:
             await asyncio.sleep(pause)
             try:
-                async with self._redis.pipeline(transaction=False) as pipe:
-                    pipe.set(keys[1], self._token, px=self._lease_ms)
-                    pipe.pexpire(keys[0], self._lease_ms * 4)
-                    pipe.pexpire(keys[2], self._lease_ms * 4)
-                    await pipe.execute()
+                # A reply that never comes (a half-open connection) is given up while the lease still runs,
+                # and tried again: otherwise the lease lapses and the next update starts beside this one.
+                async with asyncio.timeout(self._lease_ms / 4000):
+                    async with self._redis.pipeline(transaction=False) as pipe:
+                        pipe.set(keys[1], self._token, px=self._lease_ms)
+                        pipe.pexpire(keys[0], self._lease_ms * 4)
+                        pipe.pexpire(keys[2], self._lease_ms * 4)
+                        await pipe.execute()
                 pause = self._lease_ms / 3000
             except Exception as exc:
                 logger.warning("could not renew the turn of %s (%s); trying again", keys[0], exc)
-                pause = min(pause, 0.2)
+                pause = min(self._lease_ms / 10000, 0.2)
 
 
 def _text(value: Any) -> str | None:

@@ -154,3 +154,48 @@ async def test_a_failed_renewal_is_tried_again_and_never_becomes_the_handlers_er
     await first
     assert failures == [1]
     assert order == ["start 1", "end 1", "start 2", "end 2"]
+
+
+async def test_a_renewal_whose_reply_never_comes_is_given_up_and_tried_again(redis_client, monkeypatch):
+    prefix = f"test:turn:{uuid.uuid4().hex}"
+    seq = RedisSequencer(redis_client, prefix=prefix, lease_ms=300)
+    real_pipeline = redis_client.pipeline
+    hung = []
+
+    class Silent:
+        """A pipeline whose reply never arrives (a half-open connection)."""
+
+        async def __aenter__(self):
+            return self
+
+        async def __aexit__(self, *exc):
+            return False
+
+        def __getattr__(self, name):
+            return lambda *args, **kwargs: None
+
+        async def execute(self):
+            await asyncio.Event().wait()
+
+    def pipeline(*args, **kwargs):
+        if not hung:
+            hung.append(1)
+            return Silent()
+        return real_pipeline(*args, **kwargs)
+
+    monkeypatch.setattr(redis_client, "pipeline", pipeline)
+    order: list[str] = []
+
+    async def handle(uid: int, hold: float) -> None:
+        async with seq.turn(8, uid):
+            order.append(f"start {uid}")
+            await asyncio.sleep(hold)
+            order.append(f"end {uid}")
+
+    first = asyncio.create_task(handle(1, 1.2))  # the first renewal hangs: without a timeout the lease lapses
+    await asyncio.sleep(0.05)
+    async with asyncio.timeout(30):
+        await handle(2, 0)
+        await first
+    assert hung == [1]
+    assert order == ["start 1", "end 1", "start 2", "end 2"]
