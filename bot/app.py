@@ -133,6 +133,7 @@ def build_services(
         cooldown_releases=settings.hold_cooldown_releases,
         cooldown_window=timedelta(minutes=settings.hold_cooldown_window_minutes),
         cooldown_for=timedelta(minutes=settings.hold_cooldown_minutes),
+        tz=settings.tz,
     )
     admins = AdminPolicy(settings.admin_ids)
     cur = settings.currency

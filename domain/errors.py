@@ -291,6 +291,18 @@ class TermsNotAccepted(DomainError):
     code = "error.terms_not_accepted"
 
 
+class PriceChanged(DomainError):
+    """The cart's total is not the one on the Pay button: a code ran out or a promotion ended meanwhile."""
+
+    code = "error.price_changed"
+
+
+class CodeUsedUp(DomainError):
+    """Another order took the code's last use while this one was being paid: nothing is charged."""
+
+    code = "error.code_used_up"
+
+
 class HoldExpired(DomainError):
     code = "error.hold_expired"
 

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from domain.errors import EventNotOnSale, SalesClosed
 from domain.money import Money
+from domain.pricing import LineDiscount
 
 
 class Language(StrEnum):
@@ -178,6 +179,7 @@ class Cart:
     version: int = 0
     items: list[CartItem] = field(default_factory=list)
     last_op: str | None = None  # key of the last add, so a double-tapped button adds once
+    codes: tuple[str, ...] = ()  # promo codes typed into it, normalized, in the order typed
 
 
 class OrderStatus(StrEnum):
@@ -197,6 +199,12 @@ class OrderLine:
     ticket_type_id: int | None
     title: str
     tariff: str
+    total: Money | None = None  # after discounts; None in orders older than discounts: qty * unit_price
+    discounts: tuple[LineDiscount, ...] = ()  # as the cart showed them (domain.pricing)
+
+    @property
+    def paid(self) -> Money:
+        return self.total if self.total is not None else self.unit_price * self.qty
 
 
 class QuestionKind(StrEnum):
@@ -282,6 +290,7 @@ class Ticket:
     checked_in_at: datetime | None = None
     checked_in_by: int | None = None
     answers: dict[int, str | list[str]] = field(default_factory=dict)  # the attendee's, by question id
+    price_minor: int | None = None  # what it cost after discounts, in the order's currency; None: sold before
 
 
 class EntryKind(StrEnum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from domain.errors import (
     CartFull,
@@ -30,6 +30,7 @@ class HoldPolicy:
     cooldown_releases: int = 5  # this many dropped holds within cooldown_window ...
     cooldown_window: timedelta = timedelta(minutes=10)
     cooldown_for: timedelta = timedelta(minutes=15)  # ... and no new hold for this long after the last of them
+    tz: tzinfo = UTC  # the organizers' calendar: an early weekday discount counts its weekdays in it
 
     @property
     def hold_for(self) -> timedelta:

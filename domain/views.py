@@ -21,6 +21,7 @@ from domain.models import (
     WalletEntry,
 )
 from domain.money import Money
+from domain.pricing import LineDiscount, PricedCart
 from domain.search import SearchFilter
 from domain.terms import Conditions
 
@@ -79,6 +80,12 @@ class CartLine:
     ticket_type_id: int | None = None
     attendees: tuple[Attendee, ...] = ()  # one per ticket of the line, as given so far
     questions: tuple[Question, ...] = ()  # what the organizer asks of each of them
+    discounts: tuple[LineDiscount, ...] = ()  # a ready line's, from the pricing function
+    total: Money | None = None  # a ready line's total after its discounts
+
+    @property
+    def paid(self) -> Money:
+        return self.total if self.total is not None else self.subtotal
 
     def missing(self, seat: int) -> Question | Literal["name"] | None:
         return first_missing(self.attendees[seat], list(self.questions))
@@ -97,6 +104,10 @@ class CartView:
     total: Money
     max_per_order: int
     conditions: Conditions = field(default_factory=Conditions)
+    pricing: PricedCart | None = None  # every number of the ready lines with its reason; None: nothing ready
+    codes: tuple[str, ...] = ()  # the promo codes typed into the cart, in the order typed
+    withdrawn: frozenset[str] = frozenset()  # of those, the ones that no longer exist or were switched off
+    code_ids: dict[str, int] = field(default_factory=dict)  # the stored codes among them, by text
 
     @property
     def terms(self) -> str:

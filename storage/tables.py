@@ -191,6 +191,9 @@ carts = Table(
     Column("last_op", String(80)),
     Column("created_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),
+    # The promo codes typed into this cart, normalized, as a JSON list in the order typed: kept while they
+    # do not apply, so the cart can say why (domain.promotions). Changing them bumps the version.
+    Column("codes", Text, nullable=False, server_default="[]"),
 )
 
 # A hold a person dropped on purpose (🗑, ➖): too many in a short while and new holds wait (anti-scalping).
@@ -283,6 +286,85 @@ order_lines = Table(
     Column("ticket_type_id", Id, ForeignKey("ticket_types.id")),
     Column("title", String(200), nullable=False),
     Column("tariff", String(100), nullable=False),
+    # What the line cost after its discounts (domain.pricing); NULL in orders older than revision 0013,
+    # which had no discounts: qty * unit price.
+    Column("total_minor", BigInteger),
+)
+
+# Every discount an order line got, as the cart showed it: a refund returns what was paid for the ticket.
+order_line_discounts = Table(
+    "order_line_discounts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("order_line_id", Id, ForeignKey("order_lines.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("source", String(16), nullable=False),  # promotion | membership | code
+    Column("ref", String(64), nullable=False),  # the promotion's id, the plan's name, the code
+    Column("name", String(100), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+)
+
+# Promo codes: an organizer's for one of their events, or an admin's for the whole shop (event_id NULL).
+# `uses` counts paid orders carrying the code; the check makes a last use impossible to take twice.
+promo_codes = Table(
+    "promo_codes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("name", String(100), nullable=False),
+    Column("event_id", Id, ForeignKey("events.id"), index=True),
+    Column("scope_kind", String(8), nullable=False),
+    Column("scope_target", Id),
+    Column("basis_points", Integer),
+    Column("amount_minor", BigInteger),
+    Column("currency", String(3), nullable=False),
+    Column("valid_from", TS),
+    Column("valid_until", TS),
+    Column("max_uses", Integer),
+    Column("max_uses_per_person", Integer),
+    Column("min_cart_minor", BigInteger),
+    Column("combinable", Boolean, nullable=False, server_default=true()),
+    Column("active", Boolean, nullable=False, server_default=true()),
+    Column("uses", Integer, nullable=False, server_default="0"),
+    Column("created_by", Id, ForeignKey("users.id")),
+    Column("created_at", TS, nullable=False),
+    CheckConstraint("uses >= 0 AND (max_uses IS NULL OR uses <= max_uses)", name="uses_within_max"),
+)
+
+promo_code_uses = Table(
+    "promo_code_uses",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("code_id", Id, ForeignKey("promo_codes.id"), nullable=False),
+    Column("order_id", Id, ForeignKey("orders.id"), nullable=False),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("used_at", TS, nullable=False),
+    UniqueConstraint("code_id", "order_id", name="uq_promo_code_uses_code_order"),
+    Index("ix_promo_code_uses_code_user", "code_id", "user_id"),
+)
+
+# Automatic promotions of one event (domain.promotions.PromotionKind): no code, they apply by themselves.
+promotions = Table(
+    "promotions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("event_id", Id, ForeignKey("events.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("basis_points", Integer),
+    Column("amount_minor", BigInteger),
+    Column("currency", String(3), nullable=False),
+    Column("min_tickets", Integer),
+    Column("tariff_a", Id, ForeignKey("ticket_types.id")),
+    Column("tariff_b", Id, ForeignKey("ticket_types.id")),
+    Column("weekdays", Integer, nullable=False, server_default="0"),  # bit 0 = Monday
+    Column("days_before", Integer),
+    Column("tariff_id", Id, ForeignKey("ticket_types.id")),
+    Column("valid_from", TS),
+    Column("valid_until", TS),
+    Column("combinable", Boolean, nullable=False, server_default=true()),
+    Column("active", Boolean, nullable=False, server_default=true()),
+    Column("created_at", TS, nullable=False),
 )
 
 tickets = Table(
@@ -304,6 +386,8 @@ tickets = Table(
     Column("short_code", String(8)),
     Index("ix_tickets_short_code", "short_code", unique=True),
     Column("answers", Text, nullable=False, server_default="{}"),  # JSON: the attendee's, by question id
+    # What this ticket cost after discounts (its share of its order line); NULL before revision 0013.
+    Column("price_minor", BigInteger),
 )
 
 wallets = Table(

@@ -16,6 +16,7 @@ from storage.repos.carts import CartRepo
 from storage.repos.catalog import EventRepo, InventoryRepo
 from storage.repos.orders import OrderRepo
 from storage.repos.organizers import OrganizerRepo
+from storage.repos.promotions import PromotionRepo
 from storage.repos.reports import ReportRepo
 from storage.repos.searches import SearchRepo
 from storage.repos.tickets import TicketRepo
@@ -134,6 +135,7 @@ class SqlUnitOfWork:
         self.reports = ReportRepo(conn)
         self.broadcasts = BroadcastRepo(conn)
         self.attendees = AttendeeRepo(conn)
+        self.promotions = PromotionRepo(conn)
         return self
 
     async def __aexit__(self, exc_type: type | None, exc: BaseException | None, tb: object) -> None:

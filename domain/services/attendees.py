@@ -43,7 +43,7 @@ class AttendeeService:
 
     async def cart(self, user_id: int) -> CartView:
         async with self._uow(write=False) as uow:
-            return await build_cart_view(uow, user_id, self._clock.now(), self._currency, self._policy.max_per_order)
+            return await build_cart_view(uow, user_id, self._clock.now(), self._currency, self._policy)
 
     async def name(self, user_id: int, item_id: int, seat: int, typed: str) -> CartView:
         name = clean_name(typed)
@@ -90,10 +90,10 @@ class AttendeeService:
         now = self._clock.now()
         async with self._uow() as uow:
             cart = await uow.carts.for_user(user_id, now, lock=True)
-            view = await build_cart_view(uow, user_id, now, self._currency, self._policy.max_per_order, cart)
+            view = await build_cart_view(uow, user_id, now, self._currency, self._policy, cart)
             line = seat_of(view, item_id, seat)
             await uow.attendees.save(change(line.attendees[seat], line), now)
-            view = await build_cart_view(uow, user_id, now, self._currency, self._policy.max_per_order, cart)
+            view = await build_cart_view(uow, user_id, now, self._currency, self._policy, cart)
             await uow.commit()
         return view
 

@@ -11,6 +11,7 @@ from domain.models import Attendee, Cart, CartItem, EventStatus, ItemKind, ItemS
 from domain.money import Money
 from domain.policies import HoldPolicy
 from domain.ports import UnitOfWork, UnitOfWorkFactory
+from domain.pricing import PricedCart, TicketLine, price_cart
 from domain.terms import conditions_of
 from domain.views import CartLine, CartView
 
@@ -37,9 +38,11 @@ async def release_expired_holds(
 
 
 async def build_cart_view(
-    uow: UnitOfWork, user_id: int, now: datetime, currency: str, max_per_order: int, cart: Cart | None = None
+    uow: UnitOfWork, user_id: int, now: datetime, currency: str, policy: HoldPolicy, cart: Cart | None = None
 ) -> CartView:
-    """`cart` when the caller has just read it in this transaction and changed nothing since."""
+    """`cart` when the caller has just read it in this transaction and changed nothing since. The ready lines
+    are priced by the one pricing function (domain.pricing) with the events' promotions and the cart's codes:
+    what the cart shows is what checkout, under the cart's lock, charges."""
     if cart is None:
         cart = await uow.carts.for_user(user_id, now)
     live = [i for i in cart.items if i.state in (ItemState.HELD, ItemState.EXPIRED)]
@@ -70,11 +73,58 @@ async def build_cart_view(
             seats = tuple(given.get((item.id, n), Attendee(item.id, n)) for n in range(item.qty))
             line = replace(line, attendees=seats, questions=questions)
         (ready if reason is None else unavailable).append(line)
-    total = Money.zero(currency)
-    for line in ready:
-        total = total + line.subtotal
     conditions = conditions_of(offers[line.ticket_type_id][1] for line in ready)
-    return CartView(cart.id, cart.version, ready, unavailable, total, max_per_order, conditions)
+    if not ready:
+        return CartView(
+            cart.id, cart.version, ready, unavailable, Money.zero(currency), policy.max_per_order, conditions,
+            codes=cart.codes,
+        )  # fmt: skip
+    priced, withdrawn, code_ids = await _price(uow, user_id, now, currency, policy, cart, ready, offers)
+    by_id = {line.id: line for line in priced.lines}
+    ready = [replace(line, discounts=by_id[line.item_id].discounts, total=by_id[line.item_id].total) for line in ready]
+    return CartView(
+        cart.id, cart.version, ready, unavailable, priced.total, policy.max_per_order, conditions,
+        pricing=priced, codes=cart.codes, withdrawn=withdrawn, code_ids=code_ids,
+    )  # fmt: skip
+
+
+async def _price(
+    uow: UnitOfWork,
+    user_id: int,
+    now: datetime,
+    currency: str,
+    policy: HoldPolicy,
+    cart: Cart,
+    ready: list[CartLine],
+    offers: dict,
+) -> tuple[PricedCart, frozenset[str], dict[str, int]]:
+    """The ready lines priced; and the cart's codes that no longer exist or were switched off (not priced)."""
+    lines = []
+    for line in ready:
+        event = offers[line.ticket_type_id][1]
+        lines.append(
+            TicketLine(
+                id=line.item_id,
+                tariff_id=line.ticket_type_id,
+                event_id=event.id,
+                category=event.category,
+                event_start=event.starts_at,
+                unit_price=line.unit_price,
+                qty=line.qty,
+            )
+        )
+    promotions = await uow.promotions.for_events(list({line.event_id for line in lines}))
+    stored = await uow.promotions.in_cart(list(cart.codes), user_id) if cart.codes else {}
+    codes = [entry.rule.priced(entry.person_uses) for entry in stored.values() if entry.rule.active]
+    withdrawn = frozenset(code for code in cart.codes if code not in stored or not stored[code].rule.active)
+    priced = price_cart(
+        lines,
+        now=now,
+        currency=currency,
+        codes=codes,
+        promotions=[promotion.priced(policy.tz) for promotion in promotions],
+    )
+    return priced, withdrawn, {code: entry.rule.id for code, entry in stored.items()}
 
 
 def _unavailable_reason(item: CartItem, event, tt, now: datetime) -> UnavailableReason | None:
@@ -324,4 +374,4 @@ class CartService:
         )
 
     async def _view(self, uow: UnitOfWork, user_id: int, now: datetime, cart: Cart | None = None) -> CartView:
-        return await build_cart_view(uow, user_id, now, self._currency, self._policy.max_per_order, cart)
+        return await build_cart_view(uow, user_id, now, self._currency, self._policy, cart)

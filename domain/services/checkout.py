@@ -10,15 +10,18 @@ from domain.errors import (
     AttendeesMissing,
     CartChanged,
     CartEmpty,
+    CodeUsedUp,
     DuplicateOperation,
     HoldExpired,
     NotEnoughMoney,
+    PriceChanged,
     TermsNotAccepted,
 )
 from domain.models import Acceptance, EntryKind, ItemState, Order, OrderLine, OrderStatus, Ticket, User
 from domain.money import Money
 from domain.policies import HoldPolicy
 from domain.ports import UnitOfWork, UnitOfWorkFactory
+from domain.pricing import split_per_ticket
 from domain.services.cart import build_cart_view, release_expired_holds
 from domain.services.tickets import issue_ticket
 from domain.views import PurchaseResult, TicketView
@@ -36,11 +39,15 @@ class CheckoutService:
         self._policy = policy
         self._currency = currency
 
-    async def pay_from_wallet(self, user_id: int, cart_version: int, accepted: str) -> PurchaseResult:
+    async def pay_from_wallet(
+        self, user_id: int, cart_version: int, accepted: str, shown_total: int | None = None
+    ) -> PurchaseResult:
         """`accepted`: the digest of the conditions the Pay button was drawn with (CartView.terms); pressing it
-        accepts them, and the acceptance is kept with the order."""
+        accepts them, and the acceptance is kept with the order. `shown_total`: the total (minor units) on the
+        button: a code used up or a promotion ended since it was drawn changes the price without changing the
+        cart, and the customer is then asked again rather than charged a sum they did not see."""
         try:
-            return await self._pay(user_id, cart_version, accepted)
+            return await self._pay(user_id, cart_version, accepted, shown_total)
         except DuplicateOperation:
             # A concurrent press of the same button committed first: report its order.
             async with self._uow(write=False) as uow:
@@ -50,7 +57,7 @@ class CheckoutService:
                     raise
                 return await self._result(uow, existing, already_paid=True)
 
-    async def _pay(self, user_id: int, cart_version: int, accepted: str) -> PurchaseResult:
+    async def _pay(self, user_id: int, cart_version: int, accepted: str, shown_total: int | None) -> PurchaseResult:
         now = self._clock.now()
         async with self._uow() as uow:
             # The cart row stays locked until commit: no ➕, ➖ or add of the same user can slip in
@@ -66,13 +73,15 @@ class CheckoutService:
                 await uow.carts.bump_version(cart.id)
                 await uow.commit()
                 raise HoldExpired()
-            view = await build_cart_view(uow, user_id, now, self._currency, self._policy.max_per_order, cart)
+            view = await build_cart_view(uow, user_id, now, self._currency, self._policy, cart)
             if not view.ready:
                 raise CartEmpty()
             if accepted != view.terms:  # an organizer changed the conditions since the button was drawn, or forged
                 raise TermsNotAccepted()
             if view.attendees_missing:
                 raise AttendeesMissing(missing_tickets=view.attendees_missing)
+            if shown_total is not None and view.total.minor != shown_total:
+                raise PriceChanged(shown=Money(shown_total, self._currency), total=view.total)
             acceptance = Acceptance(view.terms, view.conditions.snapshot(), now)
             order = await uow.orders.add(
                 Order(0, user_id, OrderStatus.PAID, view.total, now, paid_at=now, acceptance=acceptance), key, cart.id
@@ -107,16 +116,32 @@ class CheckoutService:
                         item.ticket_type_id,
                         line.event_title,
                         line.tariff,
+                        total=line.paid,
+                        discounts=line.discounts,
                     )
                 )
                 order.lines.append(order_line)
-                for seat in line.attendees:  # one per ticket: the view was built from this item, as read
-                    issued.append(
-                        await issue_ticket(
-                            uow, order.id, item.event_id, item.ticket_type_id, user_id, seat.name, now, seat.answers
-                        )
+                prices = split_per_ticket(line.paid, line.qty)
+                for seat, price in zip(line.attendees, prices, strict=True):  # one attendee per ticket, as read
+                    ticket = await issue_ticket(
+                        uow,
+                        order.id,
+                        item.event_id,
+                        item.ticket_type_id,
+                        user_id,
+                        seat.name,
+                        now,
+                        seat.answers,
+                        price.minor,
                     )
-            await uow.carts.bump_version(cart.id)
+                    issued.append(ticket)
+            await uow.orders.add_discounts(order.lines)
+            # A code's use is counted now, when the order is paid. Its row is locked by the first order to
+            # count it: a second order wanting the same last use waits, then finds it gone and pays nothing.
+            for code in sorted(view.pricing.codes if view.pricing else ()):
+                if not await uow.promotions.take_use(view.code_ids[code], order.id, user_id, now):
+                    raise CodeUsedUp(code=code)
+            await uow.carts.bump_version(cart.id, codes=())
             result = await self._result(uow, order, already_paid=False, tickets=issued, balance=balance)
             await uow.commit()
             return result

@@ -25,6 +25,7 @@ async def issue_ticket(
     holder: str,
     now: datetime,
     answers: dict[int, str | list[str]] | None = None,
+    price_minor: int | None = None,
 ) -> Ticket:
     """A valid ticket with a fresh secret. Issuing never fails on a clash: when the secret or its short code
     (the first characters, printed under the QR) is taken, draw another one."""
@@ -32,6 +33,7 @@ async def issue_ticket(
         secret = codes.new_ticket_secret()
         ticket = Ticket(0, order_id, event_id, ticket_type_id, owner_id, holder, secret, TicketStatus.VALID, now)
         ticket.answers = dict(answers or {})
+        ticket.price_minor = price_minor
         issued = await uow.tickets.add(ticket)
         if issued is not None:
             return issued

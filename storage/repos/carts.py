@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlalchemy import and_, bindparam, delete, insert, select, update
@@ -16,7 +17,7 @@ _ITEM_COLUMNS = [c.label(f"item_{c.name}") for c in cart_items.c]
 # Built once: building a Core statement costs more Python than running it (its cache key is memoised
 # on the object, so a reused statement also skips the compiled-cache key computation).
 _CART_WITH_ITEMS = (
-    select(carts.c.id, carts.c.user_id, carts.c.version, carts.c.last_op, *_ITEM_COLUMNS)
+    select(carts.c.id, carts.c.user_id, carts.c.version, carts.c.last_op, carts.c.codes, *_ITEM_COLUMNS)
     .select_from(carts.outerjoin(cart_items, and_(cart_items.c.cart_id == carts.c.id, cart_items.c.state.in_(LIVE))))
     .where(carts.c.user_id == bindparam("user_id"))
     .order_by(cart_items.c.id)
@@ -84,7 +85,7 @@ class CartRepo(Repo):
                 rows = (await self.conn.execute(_CART_WITH_ITEMS, params)).all()
         head = rows[0]
         items = [_item_of_row(r) for r in rows if r.item_id is not None]
-        return Cart(head.id, head.user_id, head.version, items, head.last_op)
+        return Cart(head.id, head.user_id, head.version, items, head.last_op, tuple(json.loads(head.codes)))
 
     async def _create(self, user_id: int, now: datetime) -> None:
         await self.conn.execute(
@@ -136,10 +137,13 @@ class CartRepo(Repo):
         )
         return result.rowcount == 1
 
-    async def bump_version(self, cart_id: int, op_key: str | None = None) -> int:
+    async def bump_version(self, cart_id: int, op_key: str | None = None, codes: tuple[str, ...] | None = None) -> int:
+        """`codes`: the promo codes the cart keeps from now on (a payment empties them)."""
         values = {"version": carts.c.version + 1}
         if op_key is not None:
             values["last_op"] = op_key
+        if codes is not None:
+            values["codes"] = json.dumps(list(codes))
         result = await self.conn.execute(
             update(carts).where(carts.c.id == cart_id).values(**values).returning(carts.c.version)
         )

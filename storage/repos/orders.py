@@ -8,8 +8,9 @@ from sqlalchemy.exc import IntegrityError
 from domain.errors import DuplicateOperation
 from domain.models import Acceptance, ItemKind, Order, OrderLine, OrderStatus
 from domain.money import Money
+from domain.pricing import LineDiscount, Source
 from storage.repos._base import Repo
-from storage.tables import order_lines, orders
+from storage.tables import order_line_discounts, order_lines, orders
 
 
 def _order(row) -> Order:
@@ -36,6 +37,7 @@ def _line(row) -> OrderLine:
         ticket_type_id=row.ticket_type_id,
         title=row.title,
         tariff=row.tariff,
+        total=Money(row.total_minor, row.currency) if row.total_minor is not None else None,
     )
 
 
@@ -56,6 +58,20 @@ class OrderRepo(Repo):
         order = _order(row)
         stmt = select(order_lines).where(order_lines.c.order_id == order.id).order_by(order_lines.c.id)
         order.lines = [_line(r) for r in await self.conn.execute(stmt)]
+        if order.lines:
+            found: dict[int, list[LineDiscount]] = {}
+            stmt = (
+                select(order_line_discounts)
+                .where(order_line_discounts.c.order_line_id.in_([line.id for line in order.lines]))
+                .order_by(order_line_discounts.c.id)
+            )
+            for r in await self.conn.execute(stmt):
+                ref = int(r.ref) if r.source == Source.PROMOTION.value else r.ref
+                found.setdefault(r.order_line_id, []).append(
+                    LineDiscount(Source(r.source), ref, r.name, Money(r.amount_minor, r.currency))
+                )
+            for line in order.lines:
+                line.discounts = tuple(found.get(line.id, ()))
         return order
 
     async def recent_of(self, user_id: int, limit: int) -> tuple[list[Order], int]:
@@ -105,11 +121,29 @@ class OrderRepo(Repo):
                 ticket_type_id=line.ticket_type_id,
                 title=line.title,  # the event's title and the tariff's name: columns of the same lengths
                 tariff=line.tariff,
+                total_minor=line.total.minor if line.total is not None else None,
             )
             .returning(order_lines.c.id)
         )
         line.id = result.scalar_one()
         return line
+
+    async def add_discounts(self, lines: list[OrderLine]) -> None:
+        """Every discount of the given (stored) lines, in one statement."""
+        rows = [
+            {
+                "order_line_id": line.id,
+                "source": d.source.value,
+                "ref": str(d.ref)[:64],
+                "name": d.name[:100],
+                "amount_minor": d.amount.minor,
+                "currency": d.amount.currency,
+            }
+            for line in lines
+            for d in line.discounts
+        ]
+        if rows:
+            await self.conn.execute(insert(order_line_discounts), rows)
 
     async def mark_delivered(self, order_id: int, user_id: int, now: datetime) -> bool:
         result = await self.conn.execute(

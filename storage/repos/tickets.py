@@ -27,6 +27,7 @@ def _ticket(row) -> Ticket:
         checked_in_at=row.checked_in_at,
         checked_in_by=row.checked_in_by,
         answers=load_answers(row.answers),
+        price_minor=getattr(row, "price_minor", None),
     )
 
 
@@ -61,6 +62,7 @@ class TicketRepo(Repo):
                 status=ticket.status.value,
                 created_at=ticket.created_at,
                 answers=dump_answers(ticket.answers),
+                price_minor=ticket.price_minor,
             )
             .on_conflict_do_nothing()
             .returning(tickets.c.id)

@@ -138,9 +138,9 @@ async def test_one_line_per_cart_line_in_tariff_order_with_its_names_and_price(e
     ], rule
     assert s.result.order.lines == [
         OrderLine(lines[0].id, order_id, ItemKind.TICKET, 1, Money(150_000, RUB), s.parterre.event_id,
-                  s.parterre.id, "Маузер", "Parterre"),
+                  s.parterre.id, "Маузер", "Parterre", total=Money(150_000, RUB)),
         OrderLine(lines[1].id, order_id, ItemKind.TICKET, 2, Money(70_000, RUB), s.balcony.event_id,
-                  s.balcony.id, "Другой концерт", "Balcony"),
+                  s.balcony.id, "Другой концерт", "Balcony", total=Money(140_000, RUB)),
     ], f"{rule}: the answer must carry the lines as written"  # fmt: skip
 
 
