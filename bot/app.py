@@ -44,6 +44,7 @@ from domain.services.admin import AdminService
 from domain.services.attendees import AttendeeService
 from domain.services.broadcasts import BroadcastService
 from domain.services.cart import CartService
+from domain.services.cart_codes import CODE_GUESSES, CartCodes
 from domain.services.catalog import CatalogService
 from domain.services.checkin import CheckinService
 from domain.services.checkout import CheckoutService
@@ -87,6 +88,7 @@ class Services:
     support: SupportService
     broadcasts: BroadcastService
     questions: QuestionEditor
+    codes: CartCodes
 
     def as_workflow_data(self) -> dict:
         return dict(self.__dict__)
@@ -122,6 +124,7 @@ def build_services(
     clock: Clock,
     bookkeeping: AsyncEngine | None = None,
     limiter: AttemptLimiter | None = None,
+    code_limiter: AttemptLimiter | None = None,
 ) -> Services:
     uow = UnitOfWorkFactory(engine, bookkeeping)
     hold = HoldPolicy(
@@ -155,6 +158,7 @@ def build_services(
         support=SupportService(uow, admins, cur),
         broadcasts=BroadcastService(uow, clock),
         questions=QuestionEditor(uow, clock, admins),
+        codes=CartCodes(uow, clock, hold, cur, code_limiter or MemoryAttemptLimiter(CODE_GUESSES)),
     )
 
 
@@ -173,7 +177,12 @@ def build_app(settings: Settings, engine: AsyncEngine, clock: Clock | None = Non
     storage, sequencer = _fsm(settings)
     # With Redis, one client (closed with the FSM storage) serves dialog state, order and door limits.
     limiter = RedisAttemptLimiter(storage.redis) if isinstance(storage, RedisStorage) else MemoryAttemptLimiter()
-    services = build_services(engine, settings, clock, bookkeeping, limiter)
+    code_limiter = (
+        RedisAttemptLimiter(storage.redis, CODE_GUESSES, prefix="ticketbot:code-guesses")
+        if isinstance(storage, RedisStorage)
+        else MemoryAttemptLimiter(CODE_GUESSES)
+    )
+    services = build_services(engine, settings, clock, bookkeeping, limiter, code_limiter)
     i18n = build_i18n()
     update_log = UpdateInbox(bookkeeping)
 

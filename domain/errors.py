@@ -303,6 +303,46 @@ class CodeUsedUp(DomainError):
     code = "error.code_used_up"
 
 
+class PromoCodeInvalid(DomainError):
+    """Not even shaped like a code: emoji, control characters, a paragraph."""
+
+    code = "error.promo.not_a_code"
+
+
+class PromoCodeUnknown(DomainError):
+    code = "error.promo.unknown"
+
+
+class PromoCodeWithdrawn(DomainError):
+    code = "error.promo.withdrawn"
+
+
+class PromoCodeExpired(DomainError):
+    code = "error.promo.expired"
+
+
+class PromoCodeUsedUp(DomainError):
+    code = "error.promo.used_up"
+
+
+class PromoCodeUsedUpForYou(DomainError):
+    code = "error.promo.used_up_for_you"
+
+
+class PromoCodeAlreadyInCart(DomainError):
+    code = "error.promo.already_in_cart"
+
+
+class PromoCodesFull(DomainError):
+    code = "error.promo.too_many"
+
+
+class PromoCodeNotInCart(DomainError):
+    """A forged or stale ✖ button: the code is not in this person's cart."""
+
+    code = "error.promo.not_in_cart"
+
+
 class HoldExpired(DomainError):
     code = "error.hold_expired"
 

@@ -110,7 +110,18 @@ async def _next(state: FSMContext, cart: CartView, data: dict, reply, notice, p:
     pay = data.get("paying")
     if pay and not cart.attendees_missing:
         await settle(
-            p.bot, p.chat_id, p.user, p.cart, p.checkout, p.pictures, p.tz, pay["version"], pay["terms"], reply, notice
+            p.bot,
+            p.chat_id,
+            p.user,
+            p.cart,
+            p.checkout,
+            p.pictures,
+            p.tz,
+            pay["version"],
+            pay["terms"],
+            reply,
+            notice,
+            total=pay.get("total"),
         )
         return
     if not cart.attendees_missing:

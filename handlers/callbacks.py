@@ -50,7 +50,7 @@ class AddCb(CallbackData, prefix="add"):
 
 
 class CartCb(CallbackData, prefix="ct"):
-    op: str  # show | inc | dec | rm | renew
+    op: str  # show | inc | dec | rm | renew | terms | code
     item_id: Id = 0
     version: Id = 0
 
@@ -58,6 +58,14 @@ class CartCb(CallbackData, prefix="ct"):
 class PayCb(CallbackData, prefix="pay"):
     version: Id
     terms: Annotated[str, Field(pattern="^[0-9a-f]{16}$")]  # digest of the conditions shown (domain.terms)
+    total: Annotated[int, Field(ge=0, le=10**15)]  # the total on the button, minor units: charged only if still so
+
+
+class CodeCb(CallbackData, prefix="pcr"):
+    """✖ under the cart: take this promo code out of it."""
+
+    code: Annotated[str, Field(pattern="^[A-Z0-9_-]{1,32}$")]
+    version: Id
 
 
 class AttCb(CallbackData, prefix="ad"):

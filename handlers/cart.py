@@ -17,6 +17,7 @@ from domain.services.cart import CartService
 from domain.services.checkout import CheckoutService
 from domain.views import CartView
 from handlers import attendees as attendee_dialog
+from handlers import cart_codes
 from handlers.callbacks import CartCb, PayCb
 from handlers.editing import show
 from handlers.payment import settle
@@ -25,7 +26,7 @@ from handlers.views import base as v
 from handlers.views import cart as cart_view
 
 router = Router(name="cart")
-CART_OPS = {"show", "inc", "dec", "rm", "renew", "terms"}
+CART_OPS = {"show", "inc", "dec", "rm", "renew", "terms", "code"}
 
 
 @router.message(Command("cart"))
@@ -55,9 +56,13 @@ async def cart_action(
     cart: CartService,
     tz: ZoneInfo,
     callback_answer: CallbackAnswer,
+    state: FSMContext,
 ) -> None:
     if callback_data.op not in CART_OPS:
         callback_answer.text, callback_answer.show_alert = v._("error.stale_button"), True
+        return
+    if callback_data.op == "code":
+        await cart_codes.ask(query, state)
         return
     if callback_data.op == "terms":  # the conditions in full, below the cart; the cart itself stays as it is
         for text in cart_view.conditions_in_full((await cart.view(user.id)).conditions):
@@ -96,10 +101,10 @@ async def pay(
     try:
         await settle(
             query.bot, chat_id, user, cart, checkout, pictures, tz, callback_data.version, callback_data.terms,
-            reply, notice,
+            reply, notice, total=callback_data.total,
         )  # fmt: skip
     except AttendeesMissing as error:
         # Who the tickets are for comes first; the payment goes on by itself after the last answer.
         callback_answer.text = v.render_error(error, html=False)
-        paying = {"version": callback_data.version, "terms": callback_data.terms}
+        paying = {"version": callback_data.version, "terms": callback_data.terms, "total": callback_data.total}
         await attendee_dialog.begin(query, state, attendees, user, paying=paying)

@@ -12,7 +12,16 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import InlineKeyboardMarkup
 
-from domain.errors import CartChanged, CartEmpty, ConcurrencyConflict, HoldExpired, NotEnoughMoney, TermsNotAccepted
+from domain.errors import (
+    CartChanged,
+    CartEmpty,
+    CodeUsedUp,
+    ConcurrencyConflict,
+    HoldExpired,
+    NotEnoughMoney,
+    PriceChanged,
+    TermsNotAccepted,
+)
 from domain.models import User
 from domain.services.cart import CartService
 from domain.services.checkout import CheckoutService
@@ -38,17 +47,18 @@ async def settle(
     terms: str,
     reply: Reply,
     notice: Callable[[str], Awaitable[None]],
+    total: int | None = None,
 ) -> None:
     """`reply` shows a screen in place of the pressed one; `notice` a short word (an alert, or a message).
     AttendeesMissing is the caller's: it opens the attendee dialog."""
     try:
-        result = await checkout.pay_from_wallet(user.id, version, terms)
+        result = await checkout.pay_from_wallet(user.id, version, terms, total)
     except NotEnoughMoney as error:
         p = error.params
         text = cart_view.not_enough_money(p["total"], p["balance"], p["missing"], user.telegram_id)
         await bot.send_message(chat_id, text)
         return
-    except (CartChanged, HoldExpired, CartEmpty, TermsNotAccepted) as error:
+    except (CartChanged, HoldExpired, CartEmpty, TermsNotAccepted, PriceChanged, CodeUsedUp) as error:
         await notice(v.render_error(error, html=False))
         await reply(*cart_view.cart(await cart.view(user.id), tz))
         return

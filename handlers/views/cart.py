@@ -12,6 +12,7 @@ from domain.terms import Conditions, EventConditions
 from domain.views import CartView, PurchaseResult
 from handlers.callbacks import CartCb, EventCb, PayCb
 from handlers.views import attendees as attendees_view
+from handlers.views import cart_pricing
 from handlers.views.base import _, btn, clip, escape, fmt, lang, money, tickets_n
 
 CONDITIONS_IN_CART = 300  # characters of each event's own conditions shown in the cart, up to three events
@@ -37,6 +38,8 @@ def cart(view: CartView, tz: ZoneInfo, back_to_event: int | None = None) -> tupl
                 until=fmt.clock_time(line.held_until, lang(), tz) if line.held_until else "—",
             )
         )
+        if discounts := cart_pricing.line_discounts(line):
+            lines.append(discounts)
         names = [escape(clip(a.name, 40)) if a.name else "—" for a in line.attendees]
         lines.append("    👤 " + ", ".join(names))
         row = [btn(f"➖ {n}", CartCb(op="dec", item_id=line.item_id, version=view.version))]
@@ -64,8 +67,10 @@ def cart(view: CartView, tz: ZoneInfo, back_to_event: int | None = None) -> tupl
                 )
             row.append(btn(f"🗑 {n}", CartCb(op="rm", item_id=line.item_id, version=view.version)))
             kb.row(*row)
+    cart_pricing.summary(view, lines, kb)
     if view.ready:
-        lines.append("\n" + _("cart.total").format(total=money(view.total), count=tickets_n(view.ticket_count)))
+        lines.append("")
+        lines.extend(cart_pricing.total(view))
         if view.held_until:
             lines.append(_("cart.held_until").format(until=fmt.clock_time(view.held_until, lang(), tz)))
         if missing := attendees_view.missing_line(view):
@@ -75,7 +80,10 @@ def cart(view: CartView, tz: ZoneInfo, back_to_event: int | None = None) -> tupl
         if clipped:
             kb.row(btn(_("button.conditions_full"), CartCb(op="terms", version=view.version)))
         kb.row(
-            btn(_("button.pay_wallet").format(total=money(view.total)), PayCb(version=view.version, terms=view.terms))
+            btn(
+                _("button.pay_wallet").format(total=money(view.total)),
+                PayCb(version=view.version, terms=view.terms, total=view.total.minor),
+            )
         )
     if back_to_event is not None:
         kb.row(btn(_("button.back_to_event"), EventCb(event_id=back_to_event, back=1)))

@@ -54,8 +54,8 @@ async def test_conditions_are_shown_accepted_with_pay_and_kept_with_the_order(sa
     pay = button_data(cart, "✅ Accept and pay from wallet")
 
     # A forged button naming other conditions, and one without any: nothing charged, nothing sold.
-    version = pay.split(":")[1]
-    await anna.press_data(f"pay:{version}:{'0' * 16}")
+    version, total = pay.split(":")[1], pay.split(":")[3]
+    await anna.press_data(f"pay:{version}:{'0' * 16}:{total}")
     assert anna.last_alert().startswith("The conditions of an event in your cart have changed")
     await anna.press_data(f"pay:{version}")
     assert anna.last_alert().startswith("This button is out of date"), "a Pay button without conditions"
