@@ -8,9 +8,12 @@ from domain.services.checkout import CheckoutService
 from domain.views import PurchaseResult
 
 
-async def pay(checkout: CheckoutService, user_id: int, version: int, terms: str) -> PurchaseResult:
+async def pay(
+    checkout: CheckoutService, user_id: int, version: int, terms: str, total: int | None = None
+) -> PurchaseResult:
+    """`total`: the total on the button (minor units), as the Pay button carries it."""
     await same_as_me(checkout, user_id)
-    return await checkout.pay_from_wallet(user_id, version, terms)
+    return await checkout.pay_from_wallet(user_id, version, terms, total)
 
 
 async def same_as_me(checkout: CheckoutService, user_id: int) -> None:
