@@ -55,6 +55,7 @@ from bench import pg
 from domain.clock import SystemClock
 from domain.models import EntryKind, Event, EventStatus, TelegramProfile, TicketType
 from domain.money import Money
+from domain.promotions import PromotionKind, PromotionRule
 from sandbox import Sandbox
 from sandbox.models import Button, CallbackAnswer, SandboxMessage
 from storage.engine import create_engine
@@ -566,8 +567,13 @@ async def database(kind: str, workdir: Path, label: str):
         yield url, engine
 
 
-async def seed(engine, sandbox: Sandbox, tickets_n: int, buyers: int) -> tuple[int, list[Any]]:
-    """One published event with one tariff of N tickets; K known users with money for two tickets each."""
+async def seed(
+    engine, sandbox: Sandbox, tickets_n: int, buyers: int, promotions: bool = False
+) -> tuple[int, list[Any]]:
+    """One published event with one tariff of N tickets; K known users with money for two tickets each.
+    With `promotions`, the event has three automatic promotions, one of which applies to every purchase
+    (5 % off any weekday a day ahead) while the other two are shown as hints (2+ tickets; a bundle with a
+    second tariff): every cart drawn and every payment is priced with all three."""
     uow = UnitOfWorkFactory(engine)
     clock = SystemClock()
     now = clock.now()
@@ -585,6 +591,23 @@ async def seed(engine, sandbox: Sandbox, tickets_n: int, buyers: int) -> tuple[i
             )
         )
         tt = await u.events.add_ticket_type(TicketType(0, event.id, TARIFF, PRICE, tickets_n))
+        if promotions:
+            partner = await u.events.add_ticket_type(TicketType(0, event.id, "Partner", PRICE, 10, position=1))
+            for rule in (
+                PromotionRule(
+                    id=0, event_id=event.id, kind=PromotionKind.QUANTITY, name="2+ tickets", min_tickets=2,
+                    basis_points=1000,
+                ),
+                PromotionRule(
+                    id=0, event_id=event.id, kind=PromotionKind.BUNDLE, name="With a partner", tariff_a=tt.id,
+                    tariff_b=partner.id, amount=Money(10_000, PRICE.currency),
+                ),
+                PromotionRule(
+                    id=0, event_id=event.id, kind=PromotionKind.EARLY, name="Early bird", basis_points=500,
+                    weekdays=frozenset(range(7)), days_before=1,
+                ),
+            ):  # fmt: skip
+                await u.promotions.add_promotion(rule, PRICE.currency, now)
         await u.commit()
     people = [sandbox.user(f"Buyer{n}", lang="en") for n in range(buyers)]
     for chunk in range(0, buyers, 250):
@@ -718,19 +741,19 @@ def read_log(text: str) -> Counter[str]:
     return lines
 
 
-async def run_flow(kind: str, shape: str, args: argparse.Namespace, workdir: Path) -> Result:
-    result = Result(f"{kind} {shape}", args.buyers, args.tickets)
+async def run_flow(kind: str, shape: str, args: argparse.Namespace, workdir: Path, promotions: bool = False) -> Result:
+    result = Result(f"{kind} {shape}{'+promos' if promotions else ''}", args.buyers, args.tickets)
     async with (
         RushSandbox(token=TOKEN, bot_username=BOT_USERNAME) as sandbox,
-        database(kind, workdir, shape) as (
+        database(kind, workdir, f"{shape}{'-promos' if promotions else ''}") as (
             url,
             engine,
         ),
     ):
-        ticket_type_id, users = await seed(engine, sandbox, args.tickets, args.buyers)
+        ticket_type_id, users = await seed(engine, sandbox, args.tickets, args.buyers, promotions)
         people = {u.id: Person(u) for u in users}
         latest = watch(sandbox, people)
-        bot = Process("bot", sandbox, workdir / f"bot-{kind}-{shape}.log", url)
+        bot = Process("bot", sandbox, workdir / f"bot-{kind}-{shape}{'-promos' * promotions}.log", url)
         try:
             await bot.start()
             await asyncio.sleep(0.5)  # let start-up work (replay, scheduler) settle
@@ -859,7 +882,7 @@ def summary_row(db: str, r: Result, echo: Result | None) -> str:
     per_buy = send_edit(won) / r.bought if r.bought else math.nan
     answers = won[ANSWER] / r.bought if r.bought else math.nan
     return (
-        f"  {db:<10} {r.label.split()[-1]:<6} {r.db.get('sold', 0):>5} {r.oversold:>5} {r.outcomes['sold out']:>8} "
+        f"  {db:<10} {r.label.split()[-1]:<12} {r.db.get('sold', 0):>5} {r.oversold:>5} {r.outcomes['sold out']:>8} "
         f"{r.outcomes['no answer']:>6} {ms(pct(lat, 50)):>7} {ms(pct(lat, 95)):>7} {ms(pct(lat, 99)):>7} "
         f"{r.purchases_per_s:>7.1f} {r.updates_per_s:>7.1f} {per_buy:>6.2f} {answers:>6.2f} {ratio:>6.3f}"
         + (" *" if disturbed(r) or (echo is not None and disturbed(echo)) else "")
@@ -914,6 +937,12 @@ async def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="py-spy the bot process during each shape")
     parser.add_argument("--no-echo", action="store_true", help="skip the echo-bot baseline")
     parser.add_argument(
+        "--promotions",
+        choices=("off", "on", "compare"),
+        default="off",
+        help="the event with three automatic promotions; compare: each shape without, then with them",
+    )
+    parser.add_argument(
         "--quiet-wait",
         type=float,
         default=60.0,
@@ -937,11 +966,13 @@ async def main(argv: list[str] | None = None) -> int:
             print(f"({note})")
     results: list[Result] = []
     failed = False
-    for shape in shapes:
+    variants = {"off": (False,), "on": (True,), "compare": (False, True)}[args.promotions]
+    for shape, promotions in ((shape, promotions) for shape in shapes for promotions in variants):
         what = "all at once" if shape == "burst" else f"evenly over {args.wave_seconds:g} s"
-        print(f"\n== {db_label} · {shape}: {args.buyers:,} buyers arriving {what} ==", flush=True)
+        priced = ", the event with three automatic promotions" if promotions else ""
+        print(f"\n== {db_label} · {shape}: {args.buyers:,} buyers arriving {what}{priced} ==", flush=True)
         try:
-            result = await run_flow(args.db, shape, args, workdir)
+            result = await run_flow(args.db, shape, args, workdir, promotions)
         except (RuntimeError, OSError, asyncpg.PostgresError) as exc:
             print(f"  could not run: {exc}")
             failed = True
@@ -969,11 +1000,18 @@ async def main(argv: list[str] | None = None) -> int:
             print(f"  could not run: {exc}")
     if results:
         print(
-            "\n  database   shape   sold  over  soldout  noans  p50 ms  p95 ms  p99 ms  buys/s   upd/s  "
+            "\n  database   shape         sold  over  soldout  noans  p50 ms  p95 ms  p99 ms  buys/s   upd/s  "
             "s+e/b  ans/b  /echo"
         )
         for r in results:
             print(summary_row(db_label, r, echo))
+        for r in results:
+            plain = next((p for p in results if p.label == r.label.removesuffix("+promos")), None)
+            if r.label.endswith("+promos") and plain is not None and plain.purchases_per_s:
+                print(
+                    f"  {r.label.split()[-1]}: purchases/s {r.purchases_per_s / plain.purchases_per_s:.2f}x, "
+                    f"p95 {pct(r.latencies, 95) / pct(plain.latencies, 95):.2f}x of the same shape without promotions"
+                )
         if any(disturbed(r) for r in [*results, echo] if r is not None):
             print("  * other processes used the CPU during this run: measure again on a quiet machine")
     for r in results:
