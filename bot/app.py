@@ -49,6 +49,7 @@ from domain.services.checkin import CheckinService
 from domain.services.checkout import CheckoutService
 from domain.services.door_staff import DoorStaffService
 from domain.services.event_editor import EventEditor
+from domain.services.memberships import MembershipService, PlanEditor
 from domain.services.organizers import OrganizerService
 from domain.services.questions import QuestionEditor
 from domain.services.reports import ReportService
@@ -87,6 +88,8 @@ class Services:
     support: SupportService
     broadcasts: BroadcastService
     questions: QuestionEditor
+    memberships: MembershipService
+    plans: PlanEditor
 
     def as_workflow_data(self) -> dict:
         return dict(self.__dict__)
@@ -154,6 +157,8 @@ def build_services(
         support=SupportService(uow, admins, cur),
         broadcasts=BroadcastService(uow, clock),
         questions=QuestionEditor(uow, clock, admins),
+        memberships=MembershipService(uow, clock, cur, settings.tz),
+        plans=PlanEditor(uow, clock, admins, cur),
     )
 
 

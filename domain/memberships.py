@@ -52,6 +52,12 @@ def next_period(started_at: datetime, period: int, now: datetime, tz: ZoneInfo) 
     return number, end
 
 
+def days_left(paid_until: datetime, now: datetime) -> int:
+    """Whole days, rounded up, until the paid period ends: what the customer's screen counts down."""
+    seconds = (paid_until - now).total_seconds()
+    return max(0, -int(-seconds // 86_400))
+
+
 def parse_plan_name(text: str) -> str:
     value = " ".join(text.split())
     if not value:

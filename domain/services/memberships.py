@@ -71,6 +71,7 @@ class MembershipOverview:
     plan: MembershipPlan | None
     plans: list[MembershipPlan]
     balance: Money
+    now: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,17 @@ class Purchase:
     plan: MembershipPlan
     balance: Money  # after the purchase
     duplicate: bool  # a replayed press: this membership was bought by an earlier one
+    now: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """A person's running membership as its screen shows it; changed: whether this call changed it."""
+
+    membership: Membership
+    plan: MembershipPlan
+    now: datetime
+    changed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,12 +116,13 @@ class MembershipService:
             return await uow.memberships.active_for(user_id, self._clock.now())
 
     async def overview(self, user: User) -> MembershipOverview:
+        now = self._clock.now()
         async with self._uow(write=False) as uow:
             current = await uow.memberships.current(user.id)
             plans = await uow.memberships.plans() if current is None else []
             balance = await uow.wallets.balance(user.id, self._currency)
         membership, plan = current if current is not None else (None, None)
-        return MembershipOverview(membership, plan, plans, balance)
+        return MembershipOverview(membership, plan, plans, balance, now)
 
     async def buy(self, user: User, plan_id: int, renew: bool, key: str) -> Purchase:
         """Pay the first period from the wallet; `key` names the press (a replay buys nothing more)."""
@@ -120,7 +133,7 @@ class MembershipService:
             if done is not None:
                 plan = await uow.memberships.plan(done.plan_id)
                 balance = await uow.wallets.balance(user.id, self._currency)
-                return Purchase(done, plan, balance, duplicate=True)
+                return Purchase(done, plan, balance, True, now)
             plan = await uow.memberships.plan(plan_id)
             if plan is None or plan.retired:
                 raise MembershipPlanNotFound()
@@ -142,21 +155,22 @@ class MembershipService:
                 balance = await uow.wallets.balance(user.id, self._currency)
                 raise NotEnoughMoney(total=plan.price, balance=balance, missing=plan.price - balance)
             await uow.commit()
-        return Purchase(membership, plan, entry.balance_after, duplicate=False)
+        return Purchase(membership, plan, entry.balance_after, False, now)
 
-    async def membership(self, user: User, membership_id: int) -> tuple[Membership, MembershipPlan]:
+    async def membership(self, user: User, membership_id: int) -> Held:
         """The person's own running membership; anyone else's, or an ended one, is not found."""
         async with self._uow(write=False) as uow:
-            return await _own_running(uow, user, membership_id)
+            membership, plan = await _own_running(uow, user, membership_id)
+        return Held(membership, plan, self._clock.now())
 
-    async def cancel_renewal(self, user: User, membership_id: int) -> tuple[Membership, MembershipPlan, bool]:
+    async def cancel_renewal(self, user: User, membership_id: int) -> Held:
         """Renewal off: the membership runs to the end of the period paid for, nothing refunded. Returns
         whether this call switched it off (a second press finds it off and changes nothing)."""
         async with self._uow() as uow:
             membership, plan = await _own_running(uow, user, membership_id, lock=True)
             changed = await uow.memberships.set_renew(membership.id, False)
             await uow.commit()
-        return replace(membership, renew=False), plan, changed
+        return Held(replace(membership, renew=False), plan, self._clock.now(), changed)
 
     async def renew_due(self, batch: int = 100) -> RenewalRun:
         """The sweep: every running membership whose paid period is over (up to `batch`), one transaction
@@ -231,6 +245,13 @@ class PlanEditor:
         self._clock = clock
         self._admins = admins
         self._currency = currency
+
+    @property
+    def currency(self) -> str:
+        return self._currency
+
+    def ensure_admin(self, user: User) -> None:
+        self._admins.ensure_admin(user)
 
     def check_name(self, text: str) -> str:
         return parse_plan_name(text)

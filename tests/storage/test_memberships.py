@@ -213,9 +213,9 @@ async def test_cancel_renewal_keeps_the_period_and_then_ends(engine, clock):
         await u.commit()
     with pytest.raises(MembershipNotFound):
         await service.cancel_renewal(boris, bought.membership.id)  # not his
-    membership, _plan, changed = await service.cancel_renewal(anna, bought.membership.id)
-    assert changed and not membership.renew
-    assert (await service.cancel_renewal(anna, bought.membership.id))[2] is False
+    held = await service.cancel_renewal(anna, bought.membership.id)
+    assert held.changed and not held.membership.renew
+    assert (await service.cancel_renewal(anna, bought.membership.id)).changed is False
     clock.advance(days=20)
     async with uow(write=False) as u:
         assert await u.memberships.active_for(anna.id, clock.now()) is not None, "runs to the end of its period"
