@@ -237,3 +237,14 @@ async def test_a_membership_bought_once_and_over_does_not_block_the_next_before_
     async with uow(write=False) as u:
         assert (await u.memberships.get(bought.membership.id)).status is MembershipStatus.ENDED
     assert await service.renew_due() == type(await service.renew_due())(), "nothing left for the sweep"
+
+
+async def test_active_for_is_one_statement(engine, clock):
+    from tests.storage.test_statement_budget_rules import _statements
+
+    uow, _editor, service, _admin, anna, plan = await _setup(engine, clock)
+    await service.buy(anna, plan.id, renew=True, key="k1")
+    async with uow(write=False) as u:
+        with _statements(engine) as seen:
+            assert await u.memberships.active_for(anna.id, clock.now()) is not None
+    assert len(seen) == 1, seen
