@@ -50,6 +50,7 @@ from domain.services.checkin import CheckinService
 from domain.services.checkout import CheckoutService
 from domain.services.door_staff import DoorStaffService
 from domain.services.event_editor import EventEditor
+from domain.services.memberships import MembershipService, PlanEditor
 from domain.services.organizers import OrganizerService
 from domain.services.questions import QuestionEditor
 from domain.services.reports import ReportService
@@ -89,6 +90,8 @@ class Services:
     broadcasts: BroadcastService
     questions: QuestionEditor
     codes: CartCodes
+    memberships: MembershipService
+    plans: PlanEditor
 
     def as_workflow_data(self) -> dict:
         return dict(self.__dict__)
@@ -159,6 +162,8 @@ def build_services(
         broadcasts=BroadcastService(uow, clock),
         questions=QuestionEditor(uow, clock, admins),
         codes=CartCodes(uow, clock, hold, cur, code_limiter or MemoryAttemptLimiter(CODE_GUESSES)),
+        memberships=MembershipService(uow, clock, cur, settings.tz),
+        plans=PlanEditor(uow, clock, admins, cur),
     )
 
 

@@ -16,6 +16,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.delivery import deliver_undelivered
 from bot.demo import seed_demo
 from bot.logs import setup_logging
+from bot.memberships import send_membership_notices
 from bot.polling import AnotherPollerRunning, DurablePoller, WebhookIsSet
 from bot.warmup import warm_up
 from scheduler.jobs import build_scheduler
@@ -39,6 +40,7 @@ async def _start(settings: Settings) -> App:
 def _scheduler(app: App):
     s = app.services
     deliver = functools.partial(deliver_undelivered, app.bot, app.pictures, s.checkout, app.i18n, app.settings.tz)
+    notices = functools.partial(send_membership_notices, app.bot, app.i18n, s.memberships, app.settings.tz)
     return build_scheduler(
         s.cart,
         s.catalog,
@@ -47,6 +49,8 @@ def _scheduler(app: App):
         deliver=deliver,
         editor=s.editor,
         resume_broadcasts=app.broadcaster.resume,
+        memberships=s.memberships,
+        membership_notices=notices,
     )
 
 

@@ -420,3 +420,33 @@ class QuestionInvalid(DomainError):
     """An organizer's question: label 2-200 characters; a choice needs 2-10 distinct options of 1-40."""
 
     code = "error.question_invalid"  # params: max_label, min_options, max_options, max_option
+
+
+class PlanDiscountInvalid(DomainError):
+    """A membership plan's discount: a percentage above 0 and at most 100, two decimals at most."""
+
+    code = "error.plan_discount_invalid"
+
+
+class MembershipPlanNotFound(NotFound):
+    """No such plan (a forged button), or one no longer sold: the same answer for a customer."""
+
+    code = "error.membership_plan_not_found"
+
+
+class MembershipPlanRetired(DomainError):
+    """An admin editing a plan that is no longer sold: carries plan (its name)."""
+
+    code = "error.membership_plan_retired"
+
+
+class MembershipActive(DomainError):
+    """Buying while a membership is running: one at a time. Carries plan (the running one's name)."""
+
+    code = "error.membership_active"
+
+
+class MembershipNotFound(NotFound):
+    """A button naming a membership that is not this person's running one (forged, or ended since)."""
+
+    code = "error.membership_not_found"

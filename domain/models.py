@@ -297,6 +297,7 @@ class EntryKind(StrEnum):
     CREDIT = "credit"
     PURCHASE = "purchase"
     REFUND = "refund"
+    MEMBERSHIP = "membership"  # a membership's period, bought or renewed
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,3 +335,63 @@ class Broadcast:
     status: BroadcastStatus
     created_at: datetime
     finished_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class MembershipPlan:
+    """What an admin sells as a membership: a price per calendar month, a discount on tickets in basis points
+    (10 % = 1000) for the event categories it covers (none: all), and whether it stacks with other discounts.
+    A retired plan is sold no more; memberships of it keep running and renewing."""
+
+    id: int
+    name: str
+    price: Money
+    basis_points: int
+    categories: frozenset[str] = frozenset()
+    combinable: bool = True
+    retired: bool = False
+
+
+class MembershipStatus(StrEnum):
+    ACTIVE = "active"  # paid until paid_until; renewed then when renew is on, else it ends
+    ENDED = "ended"  # ran to the end of its last paid period (bought once, or renewal cancelled)
+    LAPSED = "lapsed"  # a renewal found too little money in the wallet
+
+
+@dataclass(slots=True)
+class Membership:
+    """One person's membership of one plan. Period n (from 1) runs from the end of period n-1 to
+    domain.memberships.period_end(started_at, n); `period` is the last one paid, ending at paid_until.
+    `price` is what each period costs this person: the plan's price when they bought it."""
+
+    id: int
+    user_id: int
+    plan_id: int
+    status: MembershipStatus
+    renew: bool
+    period: int
+    started_at: datetime
+    paid_until: datetime
+    price: Money
+    ended_at: datetime | None = None
+
+    def covers(self, now: datetime) -> bool:
+        return self.status is MembershipStatus.ACTIVE and self.started_at <= now < self.paid_until
+
+
+class NoticeKind(StrEnum):
+    """What a membership's holder is told after the scheduler dealt with it."""
+
+    RENEWED = "renewed"
+    LAPSED = "lapsed"
+    ENDED = "ended"
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipNotice:
+    id: int
+    user: User
+    kind: NoticeKind
+    plan: str
+    amount: Money | None  # RENEWED: what was charged; LAPSED: the price the wallet could not cover
+    paid_until: datetime | None  # RENEWED: the new end; otherwise when it ended

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
+from domain import pricing
 from domain.models import (
     Attendee,
     Broadcast,
@@ -17,6 +18,11 @@ from domain.models import (
     EventStatus,
     ItemState,
     Language,
+    Membership,
+    MembershipNotice,
+    MembershipPlan,
+    MembershipStatus,
+    NoticeKind,
     Order,
     OrderLine,
     OrganizerRequest,
@@ -259,6 +265,45 @@ class PromotionRepository(Protocol):
     async def update_promotion(self, rule: PromotionRule, currency: str) -> None: ...
 
 
+class MembershipRepository(Protocol):
+    async def plans(self, retired: bool = False) -> list[MembershipPlan]:
+        """On sale, oldest first; retired=True: every plan."""
+
+    async def plan(self, plan_id: int, lock: bool = False) -> MembershipPlan | None: ...
+    async def add_plan(self, plan: MembershipPlan, now: datetime) -> MembershipPlan: ...
+    async def save_plan(self, plan: MembershipPlan) -> bool:
+        """Price, discount, categories, combinability; False (nothing written) for a retired plan."""
+
+    async def retire_plan(self, plan_id: int, now: datetime) -> bool: ...
+    async def active_for(self, user_id: int, now: datetime) -> pricing.Membership | None:
+        """The pricing input of the person's membership whose paid period covers `now`; one statement."""
+
+    async def get(self, membership_id: int, lock: bool = False) -> Membership | None: ...
+    async def current(self, user_id: int, lock: bool = False) -> tuple[Membership, MembershipPlan] | None:
+        """The person's running membership (status active), with its plan."""
+
+    async def by_buy_key(self, buy_key: str) -> Membership | None: ...
+    async def add(self, membership: Membership, buy_key: str) -> Membership | None:
+        """None when the person has a running membership already, or the key was used."""
+
+    async def set_renew(self, membership_id: int, renew: bool) -> bool: ...
+    async def claim_due(self, now: datetime) -> Membership | None:
+        """One running membership whose paid period is over, locked (skipping those another sweep holds)."""
+
+    async def extend(self, membership_id: int, from_period: int, to_period: int, paid_until: datetime) -> bool: ...
+    async def end(self, membership_id: int, period: int, status: MembershipStatus, now: datetime) -> bool: ...
+    async def add_notice(
+        self,
+        membership_id: int,
+        kind: NoticeKind,
+        now: datetime,
+        amount: Money | None = None,
+        paid_until: datetime | None = None,
+    ) -> None: ...
+    async def claim_notices(self, limit: int, now: datetime, stale_before: datetime) -> list[MembershipNotice]: ...
+    async def notice_sent(self, notice_id: int, now: datetime) -> bool: ...
+
+
 class UnitOfWork(Protocol):
     users: UserRepository
     organizers: OrganizerRepository
@@ -274,6 +319,7 @@ class UnitOfWork(Protocol):
     broadcasts: BroadcastRepository
     attendees: AttendeeRepository
     promotions: PromotionRepository
+    memberships: MembershipRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(self, *exc: object) -> None: ...

@@ -233,3 +233,70 @@ class NamesChangeableCb(CallbackData, prefix="onc"):
 
     event_id: Id
     changeable: Annotated[int, Field(ge=0, le=1)]
+
+
+class MembershipBuyCb(CallbackData, prefix="mb"):
+    """Buy a plan's first period (renew 1: then monthly); the nonce is one per drawn keyboard, so a double
+    tap or a replayed press buys once."""
+
+    plan_id: Id
+    renew: Annotated[int, Field(ge=0, le=1)]
+    nonce: Annotated[str, Field(max_length=16)]
+
+
+class MembershipCancelCb(CallbackData, prefix="mx"):
+    """Cancel renewal: the first press asks, confirm=1 does it."""
+
+    membership_id: Id
+    confirm: Annotated[int, Field(ge=0, le=1)] = 0
+
+
+class MembershipShowCb(CallbackData, prefix="ms"):
+    pass
+
+
+class PlanListCb(CallbackData, prefix="mpl"):
+    pass
+
+
+class PlanMenuCb(CallbackData, prefix="mpm"):
+    plan_id: Id
+
+
+class NewPlanCb(CallbackData, prefix="mpn"):
+    pass
+
+
+class PlanEditCb(CallbackData, prefix="mpe"):
+    """Ask for a typed value of a plan: field price | discount."""
+
+    plan_id: Id
+    field: Annotated[str, Field(max_length=8)]
+
+
+class PlanCategoriesCb(CallbackData, prefix="mpc"):
+    plan_id: Id
+
+
+class PlanSetCb(CallbackData, prefix="mps"):
+    """Sets (not flips) a plan's value: what cat (value: the category, on: covered) or comb (on)."""
+
+    plan_id: Id
+    what: Annotated[str, Field(max_length=4)]
+    value: Annotated[str, Field(max_length=16)] = ""
+    on: Annotated[int, Field(ge=0, le=1)] = 0
+
+
+class PlanRetireCb(CallbackData, prefix="mpr"):
+    plan_id: Id
+    confirm: Annotated[int, Field(ge=0, le=1)] = 0
+
+
+class PlanFormCb(CallbackData, prefix="mpf"):
+    """A button under a step of the new-plan dialog, naming its step: cat (value, on) | done | comb (on) |
+    cancel."""
+
+    action: Annotated[str, Field(max_length=8)]
+    step: Annotated[str, Field(max_length=8)]
+    value: Annotated[str, Field(max_length=16)] = ""
+    on: Annotated[int, Field(ge=0, le=1)] = 0

@@ -12,6 +12,7 @@ from domain.clock import Clock
 from domain.services.cart import CartService
 from domain.services.catalog import CatalogService
 from domain.services.event_editor import EventEditor
+from domain.services.memberships import MembershipService, RenewalRun
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,18 @@ async def finish_past_events(editor: EventEditor) -> int:
     return finished
 
 
+async def renew_memberships(
+    memberships: MembershipService, send_notices: Callable[[], Awaitable[int]] | None = None
+) -> RenewalRun:
+    """Renew (or lapse, or end) every membership whose paid period is over, then tell the holders."""
+    run = await memberships.renew_due()
+    if run.total:
+        logger.info("memberships: %s renewed, %s lapsed, %s ended", run.renewed, run.lapsed, run.ended)
+    if send_notices is not None:
+        await send_notices()
+    return run
+
+
 def build_scheduler(
     cart: CartService,
     catalog: CatalogService,
@@ -54,6 +67,8 @@ def build_scheduler(
     deliver: Callable[[], Awaitable[int]] | None = None,
     editor: EventEditor | None = None,
     resume_broadcasts: Callable[[], Awaitable[int]] | None = None,
+    memberships: MembershipService | None = None,
+    membership_notices: Callable[[], Awaitable[int]] | None = None,
 ) -> AsyncIOScheduler:
     """`deliver` sends the tickets of paid orders Telegram refused at payment time (bot/delivery.py)."""
     scheduler = AsyncIOScheduler(timezone="UTC")
@@ -69,4 +84,13 @@ def build_scheduler(
         scheduler.add_job(resume_broadcasts, "interval", minutes=1, id="resume_broadcasts", **every)
     if deliver is not None:
         scheduler.add_job(deliver, "interval", seconds=sweep_seconds, id="deliver_tickets", **every)
+    if memberships is not None:
+        scheduler.add_job(
+            renew_memberships,
+            "interval",
+            seconds=sweep_seconds,
+            args=[memberships, membership_notices],
+            id="renew_memberships",
+            **every,
+        )
     return scheduler

@@ -463,3 +463,64 @@ broadcast_deliveries = Table(
     UniqueConstraint("broadcast_id", "user_id", name="uq_broadcast_deliveries_broadcast_user"),
     Index("ix_broadcast_deliveries_status", "status"),
 )
+
+membership_plans = Table(
+    "membership_plans",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(60), nullable=False),
+    Column("price_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("basis_points", Integer, nullable=False),  # the discount on tickets: 10 % = 1000
+    Column("categories", Text, nullable=False, server_default="[]"),  # JSON list of event categories; []: all
+    Column("combinable", Boolean, nullable=False, server_default=true()),
+    Column("retired_at", TS),  # sold no more; memberships of it keep running
+    Column("created_at", TS, nullable=False),
+    CheckConstraint("price_minor > 0", name="price"),
+    CheckConstraint("basis_points > 0 AND basis_points <= 10000", name="basis_points"),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("plan_id", Id, ForeignKey("membership_plans.id"), nullable=False),
+    Column("status", String(16), nullable=False),  # active | ended | lapsed
+    Column("renew", Boolean, nullable=False),
+    Column("period", Integer, nullable=False),  # the last period paid, from 1
+    Column("started_at", TS, nullable=False),
+    Column("paid_until", TS, nullable=False),
+    Column("price_minor", BigInteger, nullable=False),  # per period, as agreed when bought
+    Column("currency", String(3), nullable=False),
+    Column("buy_key", String(80), nullable=False, unique=True),  # the Buy press: a replay buys nothing more
+    Column("ended_at", TS),
+    # One running membership per person, whatever two presses or two processes do at once.
+    Index(
+        "ix_memberships_active_user",
+        "user_id",
+        unique=True,
+        sqlite_where=text("status = 'active'"),
+        postgresql_where=text("status = 'active'"),
+    ),
+    # The renewal sweep: running memberships by the end of their paid period.
+    Index("ix_memberships_status_paid_until", "status", "paid_until"),
+)
+
+# What the scheduler did to a membership, to tell its holder: written in the same transaction as the
+# renewal (or the lapse), sent by the notice sweep, marked sent once (claimed first, so two senders never
+# take the same row; a claim older than a few minutes is a dead sender's and is taken again).
+membership_notices = Table(
+    "membership_notices",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("membership_id", Id, ForeignKey("memberships.id"), nullable=False),
+    Column("kind", String(16), nullable=False),  # renewed | lapsed | ended
+    Column("amount_minor", BigInteger),
+    Column("currency", String(3)),
+    Column("paid_until", TS),
+    Column("created_at", TS, nullable=False),
+    Column("claimed_at", TS),
+    Column("sent_at", TS),
+    Index("ix_membership_notices_sent_at", "sent_at"),
+)

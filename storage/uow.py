@@ -14,6 +14,7 @@ from storage.repos.attendees import AttendeeRepo
 from storage.repos.broadcasts import BroadcastRepo
 from storage.repos.carts import CartRepo
 from storage.repos.catalog import EventRepo, InventoryRepo
+from storage.repos.memberships import MembershipRepo
 from storage.repos.orders import OrderRepo
 from storage.repos.organizers import OrganizerRepo
 from storage.repos.promotions import PromotionRepo
@@ -136,6 +137,7 @@ class SqlUnitOfWork:
         self.broadcasts = BroadcastRepo(conn)
         self.attendees = AttendeeRepo(conn)
         self.promotions = PromotionRepo(conn)
+        self.memberships = MembershipRepo(conn)
         return self
 
     async def __aexit__(self, exc_type: type | None, exc: BaseException | None, tb: object) -> None:

@@ -56,6 +56,10 @@ def minutes_n(n: int) -> str:
     return ngettext("plural.minutes", "plural.minutes.many", n).format(n=n)
 
 
+def days_n(n: int) -> str:
+    return ngettext("plural.days", "plural.days.many", n).format(n=n)
+
+
 def seconds_n(n: int) -> str:
     return ngettext("plural.seconds", "plural.seconds.many", n).format(n=n)
 

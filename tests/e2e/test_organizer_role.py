@@ -13,8 +13,11 @@ from domain.models import Event, EventStatus
 from storage.tables import organizer_requests, users
 from storage.uow import UnitOfWorkFactory
 
-CUSTOMER_MENU = ["search", "cart", "tickets", "wallet", "language", "organizer", "help"]
-ORGANIZER_MENU = ["search", "cart", "tickets", "wallet", "language", "events", "new_event", "report", "order", "help"]
+CUSTOMER_MENU = ["search", "cart", "tickets", "wallet", "membership", "language", "organizer", "help"]
+ORGANIZER_MENU = [
+    *("search", "cart", "tickets", "wallet", "membership", "language"),
+    *("events", "new_event", "report", "order", "help"),
+]
 
 T = {
     "en": {
@@ -173,7 +176,7 @@ async def test_an_admin_takes_the_role_back_and_the_menu_follows(sandbox, bot_ap
 async def test_admins_get_their_own_menu_and_an_organizer_sees_their_events_in_pages(sandbox, bot_app, admin, clock):
     await admin.send("/start")
     await set_commands(bot_app)  # as at start-up: the admins who have a chat with the bot get their menu
-    assert menu(sandbox, admin)[-4:] == ["credit", "staff", "revoke_organizer", "help"]
+    assert menu(sandbox, admin)[-5:] == ["credit", "staff", "plans", "revoke_organizer", "help"]
     assert "events" not in menu(sandbox, admin)
 
     gala = sandbox.user("Gala", lang="ru")
