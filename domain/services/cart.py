@@ -123,6 +123,7 @@ async def _price(
         currency=currency,
         codes=codes,
         promotions=[promotion.priced(policy.tz) for promotion in promotions],
+        membership=await uow.memberships.active_for(user_id, now),
     )
     return priced, withdrawn, {code: entry.rule.id for code, entry in stored.items()}
 

@@ -55,8 +55,16 @@ def _lock(engine) -> list[str]:
 
 
 # the cart with its lines, their tariffs and events, then who the held tickets are for and what is asked,
-# then the automatic promotions of its events (the cart's typed codes are read only when it has some)
-VIEW = ["SELECT carts", "SELECT ticket_types", "SELECT attendees", "SELECT questions", "SELECT promotions"]
+# then the automatic promotions of its events and the person's membership (the cart's typed codes are read
+# only when it has some)
+VIEW = [
+    "SELECT carts",
+    "SELECT ticket_types",
+    "SELECT attendees",
+    "SELECT questions",
+    "SELECT promotions",
+    "SELECT memberships",
+]
 LIMITS = ["SELECT hold_releases", "SELECT tickets"]  # the person's recent drops and tickets bought
 RENEW_AND_BUMP = ["UPDATE cart_items", "UPDATE carts"]  # every live hold restarted, the version bumped
 
@@ -143,6 +151,7 @@ async def test_paying_reads_neither_the_balance_nor_the_tickets_back(engine, clo
         "SELECT attendees",  # who each ticket is for (the names go onto the tickets)
         "SELECT questions",
         "SELECT promotions",  # the events' automatic promotions (no code was typed: no codes read)
+        "SELECT memberships",  # the buyer's membership discount, if any
         "INSERT orders",
         "UPDATE wallets",  # debited only if the balance covers it
         "INSERT wallet_entries",  # with the new balance: not read back
