@@ -21,9 +21,7 @@ CART = {
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])
-async def test_a_members_cart_takes_the_plans_discount_until_the_membership_lapses(
-    sandbox, bot_app, clock, lang
-):
+async def test_a_members_cart_takes_the_plans_discount_until_the_membership_lapses(sandbox, bot_app, clock, lang):
     await make_event(bot_app.engine, clock, days=60)  # a theatre event still on sale after a month
     t, c = T[lang], CART[lang]
     admin = sandbox.user("Admin", lang=lang, user_id=ADMIN_ID)
