@@ -12,7 +12,7 @@ from domain.promotions import CodeRule, PromotionKind, PromotionRule
 from storage.tables import orders, promo_codes
 from storage.uow import UnitOfWorkFactory
 from tests.e2e.conftest import balance, credited, open_tariff, pay_for_myself
-from tests.e2e.test_stale_buttons import plain
+from tests.e2e.test_stale_buttons import button_data, plain
 
 
 async def _code(engine, clock, code: str, name: str, event_id: int, **options) -> None:
@@ -191,3 +191,29 @@ async def test_russian_codes_scoped_to_a_tariff_and_a_promotion_with_plurals(
     await boris.press("🏷 Ввести другой код")
     await boris.send("ЛЕТО")
     assert "Это не промокод" in _text(boris)
+
+
+async def test_forged_code_and_pay_buttons_change_nothing(sandbox, bot_app, demo_event, admin, clock):
+    await _code(bot_app.engine, clock, "ANNA10", "Anna's", demo_event.id, basis_points=1000)
+    anna = await _in_cart(sandbox, admin, "Anna", "en")
+    await anna.press("👤 Who are the tickets for?")
+    await anna.press("🙋")
+    await anna.press("🏷 Promo code")
+    await anna.send("anna10")
+    anna_cart = _text(anna)
+    pay = button_data(anna.last_message(), "✅ Accept and pay from wallet")
+    _, version, terms, total = pay.split(":")
+
+    boris = await _in_cart(sandbox, admin, "Boris", "en")
+    boris_version = button_data(boris.last_message(), "✅ Accept and pay from wallet").split(":")[1]
+    await boris.press_data(f"pcr:ANNA10:{boris_version}")  # a code in someone else's cart
+    assert boris.last_alert() == "That code is not in your cart any more."
+    await boris.press_data(f"pcr:{'Я' * 3}:{boris_version}")  # not even a code
+    assert "out of date" in boris.last_alert()
+
+    # A Pay button forged with a lower total than the cart's: the cart is redrawn, nothing is charged.
+    await anna.press_data(f"pay:{version}:{terms}:{int(total) - 10_000}")
+    assert plain(anna.last_alert()).startswith("The price changed since your cart was shown (1,250 ₽ → 1,350 ₽)")
+    assert await balance(bot_app.engine, anna.id) == 1_000_000
+    await anna.send("/cart")
+    assert anna_cart.endswith(_text(anna)), "Anna's cart and its code are as they were"
