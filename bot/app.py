@@ -50,6 +50,7 @@ from domain.services.checkout import CheckoutService
 from domain.services.door_staff import DoorStaffService
 from domain.services.event_editor import EventEditor
 from domain.services.organizers import OrganizerService
+from domain.services.promo_editor import PromoEditor
 from domain.services.questions import QuestionEditor
 from domain.services.reports import ReportService
 from domain.services.support import SupportService
@@ -87,6 +88,7 @@ class Services:
     support: SupportService
     broadcasts: BroadcastService
     questions: QuestionEditor
+    promos: PromoEditor
 
     def as_workflow_data(self) -> dict:
         return dict(self.__dict__)
@@ -155,6 +157,7 @@ def build_services(
         support=SupportService(uow, admins, cur),
         broadcasts=BroadcastService(uow, clock),
         questions=QuestionEditor(uow, clock, admins),
+        promos=PromoEditor(uow, clock, admins, cur, settings.tz),
     )
 
 
