@@ -205,9 +205,13 @@ class PromoEditor:
             await uow.commit()
         return added
 
-    async def code(self, user: User, code_id: int) -> CodeCard:
+    async def code(self, user: User, code_id: int, editing: bool = False) -> CodeCard:
+        """One code of one's own event (or the shop's, for an admin); editing=True refuses one that may no
+        longer change (its event cancelled or over) before an option is asked for."""
         async with self._uow(write=False) as uow:
             event, rule = await self._own_code(uow, user, code_id)
+            if editing and event is not None:
+                ensure_editable(event)
             return CodeCard(event, rule, await _tariffs(uow, event))
 
     async def set_code(self, user: User, code_id: int, option: CodeOption | str, text: str | None) -> CodeCard:
@@ -296,9 +300,11 @@ class PromoEditor:
             await uow.commit()
         return added
 
-    async def promotion(self, user: User, promotion_id: int) -> PromotionCard:
+    async def promotion(self, user: User, promotion_id: int, editing: bool = False) -> PromotionCard:
         async with self._uow(write=False) as uow:
             event, rule = await self._own_promotion(uow, user, promotion_id)
+            if editing:
+                ensure_editable(event)
             return PromotionCard(event, rule, await _tariffs(uow, event))
 
     async def set_promotion(
