@@ -54,7 +54,8 @@ PROMOTION_STEPS = {
     PromotionKind.EARLY: (KIND, NAME, PERCENT, WEEKDAYS, DAYS, TARIFF),
 }
 TYPED = frozenset({CODE_TEXT, DISCOUNT, NAME, COUNT, PERCENT, AMOUNT, DAYS})
-SHOWN = 30  # codes or promotions listed in one message (the newest codes; the oldest promotions)
+SHOWN = 25  # codes listed in one message (the newest), each line at most ~140 characters
+PROMOTIONS_SHOWN = 15  # promotions listed in one message (the oldest), each line at most ~200 characters
 CODE_OPTIONS = tuple(CodeOption)
 NAME_CLIP, TARIFF_CLIP = 40, 30
 
@@ -259,7 +260,7 @@ def promotion_list(found: PromotionList) -> tuple[str, InlineKeyboardMarkup]:
     lines = [_("promotion.list.title").format(title=escape(clip(event.title, 100))), _("promotion.list.intro")]
     if not found.promotions:
         lines.append(_("promotion.list.empty"))
-    shown = found.promotions[:SHOWN]
+    shown = found.promotions[:PROMOTIONS_SHOWN]
     for n, rule in enumerate(shown, start=1):
         lines.append(
             _("promotion.list.line").format(
@@ -269,8 +270,8 @@ def promotion_list(found: PromotionList) -> tuple[str, InlineKeyboardMarkup]:
                 status=status_of(rule.active),
             )
         )
-    if len(found.promotions) > SHOWN:
-        lines.append(_("promo.list.more").format(shown=SHOWN, total=len(found.promotions)))
+    if len(found.promotions) > PROMOTIONS_SHOWN:
+        lines.append(_("promo.list.more").format(shown=PROMOTIONS_SHOWN, total=len(found.promotions)))
     if not found.editable:
         lines.append(_("promo.read_only"))
     kb = InlineKeyboardBuilder()
