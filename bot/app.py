@@ -52,6 +52,7 @@ from domain.services.door_staff import DoorStaffService
 from domain.services.event_editor import EventEditor
 from domain.services.memberships import MembershipService, PlanEditor
 from domain.services.organizers import OrganizerService
+from domain.services.promo_editor import PromoEditor
 from domain.services.questions import QuestionEditor
 from domain.services.reports import ReportService
 from domain.services.support import SupportService
@@ -92,6 +93,7 @@ class Services:
     codes: CartCodes
     memberships: MembershipService
     plans: PlanEditor
+    promos: PromoEditor
 
     def as_workflow_data(self) -> dict:
         return dict(self.__dict__)
@@ -164,6 +166,7 @@ def build_services(
         codes=CartCodes(uow, clock, hold, cur, code_limiter or MemoryAttemptLimiter(CODE_GUESSES)),
         memberships=MembershipService(uow, clock, cur, settings.tz),
         plans=PlanEditor(uow, clock, admins, cur),
+        promos=PromoEditor(uow, clock, admins, cur, settings.tz),
     )
 
 

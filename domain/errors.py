@@ -185,6 +185,75 @@ class SalesWindowInvalid(DomainError):
     code = "error.sales_window_invalid"
 
 
+# ----------------------------------------------------------- promo codes and promotions (the organizer's side)
+
+
+class PromoNotFound(NotFound):
+    """A code or promotion that is not the reader's (another organizer's, the shop's, or none): one answer."""
+
+    code = "error.promo_not_found"
+
+
+class PromoCodeInvalid(DomainError):
+    """Typed text that cannot be a code (domain.pricing.normalize_code): carries max (characters)."""
+
+    code = "error.promo_code_invalid"
+
+
+class PromoCodeTaken(DomainError):
+    """The code's text names another definition already (of any event, or the shop's): carries code."""
+
+    code = "error.promo_code_taken"
+
+
+class DiscountInvalid(DomainError):
+    """A code's discount: a percent (1-100 %) or an amount up to max (Money)."""
+
+    code = "error.discount_invalid"
+
+
+class PercentInvalid(DomainError):
+    code = "error.percent_invalid"
+
+
+class PromoAmountInvalid(DomainError):
+    """Carries max (Money)."""
+
+    code = "error.promo_amount_invalid"
+
+
+class PromoNameInvalid(DomainError):
+    """Carries max (characters)."""
+
+    code = "error.promo_name_invalid"
+
+
+class PromoNumberInvalid(DomainError):
+    """A whole number out of its range: carries min and max."""
+
+    code = "error.promo_number_invalid"
+
+
+class PromoLimitBelowUses(DomainError):
+    """A use limit below the uses already counted: carries uses."""
+
+    code = "error.promo_limit_below_uses"
+
+
+class PromoWindowInvalid(DomainError):
+    """A validity window whose end is not after its start."""
+
+    code = "error.promo_window_invalid"
+
+
+class BundleSameTariff(DomainError):
+    code = "error.bundle_same_tariff"
+
+
+class WeekdaysEmpty(DomainError):
+    code = "error.weekdays_empty"
+
+
 class EventIncomplete(DomainError):
     """Publishing an event that lacks something: carries missing (field names, "tariffs")."""
 
@@ -303,8 +372,8 @@ class CodeUsedUp(DomainError):
     code = "error.code_used_up"
 
 
-class PromoCodeInvalid(DomainError):
-    """Not even shaped like a code: emoji, control characters, a paragraph."""
+class PromoCodeNotACode(DomainError):
+    """Typed into the cart and not even shaped like a code: emoji, control characters, a paragraph."""
 
     code = "error.promo.not_a_code"
 

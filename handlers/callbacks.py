@@ -202,6 +202,59 @@ class BroadcastSendCb(CallbackData, prefix="bx"):
     broadcast_id: Id
 
 
+class PromoCodesCb(CallbackData, prefix="opc"):
+    """The promo codes of an event; event_id 0: the shop's own (admins)."""
+
+    event_id: Id
+
+
+class NewPromoCodeCb(CallbackData, prefix="opn"):
+    event_id: Id  # 0: a shop-wide code
+
+
+class PromoCodeCb(CallbackData, prefix="opd"):
+    code_id: Id
+
+
+class PromoCodeSetCb(CallbackData, prefix="ops"):
+    """One option of a code: a typed one opens its prompt; a switch (comb, active) sets the value it names."""
+
+    code_id: Id
+    option: Annotated[str, Field(max_length=8)]
+    value: Annotated[int, Field(ge=0, le=1)] = 0
+
+
+class PromotionsCb(CallbackData, prefix="opl"):
+    event_id: Id
+
+
+class NewPromotionCb(CallbackData, prefix="opp"):
+    event_id: Id
+
+
+class PromotionCb(CallbackData, prefix="opv"):
+    promotion_id: Id
+
+
+class PromotionSetCb(CallbackData, prefix="opt"):
+    promotion_id: Id
+    option: Annotated[str, Field(max_length=8)]
+    value: Annotated[int, Field(ge=0, le=1)] = 0
+
+
+class PromoFormCb(CallbackData, prefix="opf"):
+    """A button under a step of the code or promotion dialog, naming what the dialog is about (its event,
+    or the code or promotion whose option is being typed) and its step, so a button of an earlier step or
+    another dialog is told apart from the current one; number carries the choice (a tariff's id, a kind's
+    or a weekday's index)."""
+
+    action: Annotated[str, Field(max_length=8)]  # kind | tariff | day | done | clear | back | cancel
+    event_id: Id  # 0: the shop's codes
+    target: Id = 0  # the code's or promotion's id when one option is typed; 0 while making one
+    step: Annotated[str, Field(max_length=8)]
+    number: Id = 0
+
+
 class QuestionListCb(CallbackData, prefix="oql"):
     """The attendee questions of an organizer's event."""
 

@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 ORGANIZER_COMMANDS = ("events", "new_event", "report", "order")
 STAFF_COMMANDS = ("door",)
-ADMIN_COMMANDS = ("user", "order", "credit", "staff", "plans", "revoke_organizer")
+ADMIN_COMMANDS = ("user", "order", "promocodes", "credit", "staff", "plans", "revoke_organizer")
 
 
 def commands_for(organizer: bool = False, admin: bool = False, staff: bool = False) -> tuple[str, ...]:

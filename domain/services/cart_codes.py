@@ -10,7 +10,7 @@ from domain.errors import (
     CartChanged,
     PromoCodeAlreadyInCart,
     PromoCodeExpired,
-    PromoCodeInvalid,
+    PromoCodeNotACode,
     PromoCodeNotInCart,
     PromoCodesFull,
     PromoCodeUnknown,
@@ -59,7 +59,7 @@ class CartCodes:
         code = normalize_code(text)
         if code is None:
             await self._failed(key, user_id, now)
-            raise PromoCodeInvalid()
+            raise PromoCodeNotACode()
         async with self._uow() as uow:
             cart = await uow.carts.for_user(user_id, now, lock=True)
             if code in cart.codes:

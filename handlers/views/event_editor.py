@@ -17,6 +17,8 @@ from handlers.callbacks import (
     EventMenuCb,
     NamesChangeableCb,
     OrganizerEventsPageCb,
+    PromoCodesCb,
+    PromotionsCb,
     PublishCb,
     QuestionListCb,
     ReportCb,
@@ -120,6 +122,10 @@ def menu(
         btn(_("button.door_staff"), StaffListCb(event_id=event.id)),
     )
     kb.row(btn(_("button.questions"), QuestionListCb(event_id=event.id)))
+    kb.row(
+        btn(_("button.promo_codes"), PromoCodesCb(event_id=event.id)),
+        btn(_("button.promotions"), PromotionsCb(event_id=event.id)),
+    )
     if editable:
         names = "button.names_changeable.yes" if event.names_changeable else "button.names_changeable.no"
         kb.row(btn(_(names), NamesChangeableCb(event_id=event.id, changeable=int(not event.names_changeable))))
