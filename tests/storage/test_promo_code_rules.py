@@ -4,7 +4,7 @@ every refusal changing nothing, and the last uses of a code raced by many buyers
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -25,7 +25,7 @@ from domain.errors import (
     PromoCodeWithdrawn,
     TooManyAttempts,
 )
-from domain.models import EntryKind, Event, EventStatus, TelegramProfile, TicketType
+from domain.models import EntryKind, Event, EventStatus, MembershipPlan, TelegramProfile, TicketType
 from domain.money import Money
 from domain.policies import AdminPolicy, HoldPolicy
 from domain.pricing import Reason, Scope, Source
@@ -33,6 +33,7 @@ from domain.promotions import CodeRule, PromotionKind, PromotionRule
 from domain.services.cart import CartService
 from domain.services.cart_codes import CODE_GUESSES, CartCodes
 from domain.services.checkout import CheckoutService
+from domain.services.memberships import MembershipService
 from domain.services.users import UserService
 from storage.tables import order_line_discounts, order_lines, orders, promo_code_uses, promo_codes, tickets
 from storage.uow import UnitOfWorkFactory
@@ -134,24 +135,27 @@ async def test_a_code_is_used_only_by_a_paid_order(engine, clock):
 
 
 @pytest.mark.parametrize(
-    ("typed", "setup", "error"),
+    ("typed", "setup", "error", "params"),
     [
-        ("🎟️", {}, PromoCodeNotACode),
-        ("x" * 5000, {}, PromoCodeNotACode),
-        ("CO\x00DE", {}, PromoCodeNotACode),
-        ("NOSUCH", {}, PromoCodeUnknown),
-        ("gone", {"active": False}, PromoCodeWithdrawn),
-        ("old", {"valid_until": "past"}, PromoCodeExpired),
-        ("full", {"max_uses": 1, "uses": 1}, PromoCodeUsedUp),
+        ("🎟️", {}, PromoCodeNotACode, {}),
+        ("x" * 5000, {}, PromoCodeNotACode, {}),
+        ("CO\x00DE", {}, PromoCodeNotACode, {}),
+        ("NOSUCH", {}, PromoCodeUnknown, {"code": "NOSUCH"}),
+        ("gone", {"active": False}, PromoCodeWithdrawn, {"code": "GONE"}),
+        ("old", {"valid_until": "past"}, PromoCodeExpired, {"code": "OLD"}),
+        ("now", {"valid_until": "now"}, PromoCodeExpired, {"code": "NOW"}),  # the window is half-open
+        ("full", {"max_uses": 1, "uses": 1}, PromoCodeUsedUp, {"code": "FULL"}),
     ],
 )
-async def test_a_code_that_can_never_apply_is_refused_and_changes_nothing(engine, clock, typed, setup, error):
+async def test_a_code_that_can_never_apply_is_refused_and_changes_nothing(engine, clock, typed, setup, error, params):
     shop = Shop(engine, clock)
     tt = await shop.event()
     setup = dict(setup)  # the parameter is shared by the SQLite and PostgreSQL runs
     if setup:
         if setup.get("valid_until") == "past":
             setup = {"valid_until": clock.now() - timedelta(minutes=1)}
+        elif setup.get("valid_until") == "now":
+            setup = {"valid_from": clock.now() - timedelta(days=1), "valid_until": clock.now()}
         uses = setup.pop("uses", 0)
         stored = await shop.code(typed.upper(), tt.event_id, **setup)
         if uses:
@@ -159,8 +163,9 @@ async def test_a_code_that_can_never_apply_is_refused_and_changes_nothing(engine
                 await conn.execute(promo_codes.update().where(promo_codes.c.id == stored.id).values(uses=uses))
     anna = await shop.buyer(1)
     before = await shop.carts.add_tickets(anna.id, tt.id, 1)
-    with pytest.raises(error):
+    with pytest.raises(error) as refused:
         await shop.codes.add(anna.id, typed)
+    assert refused.value.params == params, "the answer names the code"
     after = await shop.carts.view(anna.id)
     assert (after.version, after.codes, after.total) == (before.version, (), PRICE)
 
@@ -174,8 +179,9 @@ async def test_a_code_used_as_often_as_a_person_may_is_refused_to_them_only(engi
     view, _ = await shop.codes.add(anna.id, "MINE")
     await pay(shop.checkout, anna.id, view.version, view.terms, view.total.minor)
     await shop.carts.add_tickets(anna.id, tt.id, 1)
-    with pytest.raises(PromoCodeUsedUpForYou):
+    with pytest.raises(PromoCodeUsedUpForYou) as refused:
         await shop.codes.add(anna.id, "MINE")
+    assert refused.value.params == {"code": "MINE", "max": 1}
     await shop.carts.add_tickets(boris.id, tt.id, 1)
     view, _ = await shop.codes.add(boris.id, "MINE")
     assert view.pricing.codes == ("MINE",)
@@ -190,10 +196,12 @@ async def test_a_code_typed_twice_and_a_sixth_code_are_refused(engine, clock):
     await shop.carts.add_tickets(anna.id, tt.id, 1)
     for n in range(5):
         await shop.codes.add(anna.id, f"c{n}")
-    with pytest.raises(PromoCodeAlreadyInCart):
+    with pytest.raises(PromoCodeAlreadyInCart) as refused:
         await shop.codes.add(anna.id, "C0")
-    with pytest.raises(PromoCodesFull):
+    assert refused.value.params == {"code": "C0"}
+    with pytest.raises(PromoCodesFull) as refused:
         await shop.codes.add(anna.id, "C5")
+    assert refused.value.params == {"max": 5}
     assert (await shop.carts.view(anna.id)).codes == ("C0", "C1", "C2", "C3", "C4")
 
 
@@ -206,8 +214,13 @@ async def test_ten_wrong_guesses_block_even_a_real_code_for_a_while(engine, cloc
     for n in range(10):
         with pytest.raises(PromoCodeUnknown):
             await shop.codes.add(anna.id, f"GUESS{n}")
-    with pytest.raises(TooManyAttempts):
+    with pytest.raises(TooManyAttempts) as refused:
         await shop.codes.add(anna.id, "REAL")
+    assert refused.value.params == {"seconds": 600}, "the first wrong guess leaves the window in ten minutes"
+    boris = await shop.buyer(2)
+    await shop.carts.add_tickets(boris.id, tt.id, 1)
+    view, _ = await shop.codes.add(boris.id, "REAL")  # Anna's guesses are hers: Boris is not held up
+    assert view.pricing.codes == ("REAL",)
     clock.advance(minutes=11)
     await shop.carts.add_tickets(anna.id, tt.id, 1)  # the hold lapsed meanwhile: a fresh one
     view, _ = await shop.codes.add(anna.id, "REAL")
@@ -314,3 +327,73 @@ async def test_twenty_buyers_race_for_the_last_three_uses_of_a_code(engine, cloc
     async with shop.uow(write=False) as uow:
         balances = [await uow.wallets.balance(b.id, RUB) for b in buyers]
     assert sorted(b.minor for b in balances) == [10_000_000 - 50_000] * 3 + [10_000_000] * 17, "losers pay nothing"
+
+
+async def test_a_code_typed_beside_a_lapsed_hold_releases_it_and_is_kept(engine, clock):
+    shop = Shop(engine, clock)
+    tt = await shop.event(quantity=10)
+    await shop.code("LATE", tt.event_id)
+    anna = await shop.buyer(1)
+    await shop.carts.add_tickets(anna.id, tt.id, 2)
+    clock.advance(minutes=15)  # the hold's time is up, and no sweep has run
+    view, _ = await shop.codes.add(anna.id, "LATE")
+    assert view.codes == ("LATE",) and not view.ready and len(view.unavailable) == 1
+    async with shop.uow(write=False) as uow:
+        assert (await uow.events.ticket_type(tt.id)).held == 0, "the lapsed hold went back to sale"
+    view = await shop.codes.remove(anna.id, "LATE", view.version)  # the view's version is the cart's
+    assert view.codes == ()
+    view = await shop.carts.renew(anna.id, view.unavailable[0].item_id, view.version)
+    assert view.total == Money(200_000, RUB)
+
+
+async def test_a_code_removed_beside_a_lapsed_hold_releases_it(engine, clock):
+    shop = Shop(engine, clock)
+    tt = await shop.event(quantity=10)
+    await shop.code("GONE2", tt.event_id)
+    anna = await shop.buyer(1)
+    await shop.carts.add_tickets(anna.id, tt.id, 3)
+    view, _ = await shop.codes.add(anna.id, "GONE2")
+    clock.advance(minutes=16)
+    view = await shop.codes.remove(anna.id, "GONE2", view.version)
+    assert view.codes == () and not view.ready
+    async with shop.uow(write=False) as uow:
+        assert (await uow.events.ticket_type(tt.id)).held == 0
+    assert (await shop.carts.view(anna.id)).version == view.version
+
+
+async def test_two_codes_typed_at_once_into_a_cart_with_room_for_one_keep_one(engine, clock):
+    shop = Shop(engine, clock)
+    tt = await shop.event()
+    for n in range(6):
+        await shop.code(f"K{n}", tt.event_id)
+    anna = await shop.buyer(1)
+    await shop.carts.add_tickets(anna.id, tt.id, 1)
+    for n in range(4):
+        await shop.codes.add(anna.id, f"K{n}")
+
+    async def add(code: str) -> str:
+        try:
+            await shop.codes.add(anna.id, code)
+        except PromoCodesFull:
+            return "full"
+        return "kept"
+
+    assert sorted(await asyncio.gather(add("K4"), add("K5"))) == ["full", "kept"]
+    assert len((await shop.carts.view(anna.id)).codes) == 5
+
+
+async def test_a_members_cart_with_a_code_is_priced_with_both(engine, clock):
+    shop = Shop(engine, clock)
+    tt = await shop.event()
+    await shop.code("PLUS5", tt.event_id, basis_points=500)
+    anna = await shop.buyer(1)
+    async with shop.uow() as uow:
+        plan = await uow.memberships.add_plan(
+            MembershipPlan(id=0, name="Gold", price=Money(50_000, RUB), basis_points=1000), clock.now()
+        )
+        await uow.commit()
+    await MembershipService(shop.uow, clock, RUB, UTC).buy(anna, plan.id, renew=False, key="buy:1")
+    await shop.carts.add_tickets(anna.id, tt.id, 1)
+    view, _ = await shop.codes.add(anna.id, "PLUS5")
+    assert [rule.name for rule in view.pricing.applied] == ["Gold", "PLUS5"]
+    assert view.total == Money(100_000 - 10_000 - 4_500, RUB)
