@@ -4,6 +4,8 @@ organizer said; the total paid is the one on the button, and a code's last use g
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from domain.money import Money
@@ -217,3 +219,82 @@ async def test_forged_code_and_pay_buttons_change_nothing(sandbox, bot_app, demo
     assert await balance(bot_app.engine, anna.id) == 1_000_000
     await anna.send("/cart")
     assert anna_cart.endswith(_text(anna)), "Anna's cart and its code are as they were"
+
+
+async def _promotion(engine, clock, **fields) -> None:
+    async with UnitOfWorkFactory(engine)() as uow:
+        await uow.promotions.add_promotion(PromotionRule(id=0, **fields), "RUB", clock.now())
+        await uow.commit()
+
+
+async def test_a_bundle_an_early_weekday_discount_and_two_stacking_codes_apply_then_cease(
+    sandbox, bot_app, demo_event, admin, clock
+):
+    """demo_event: Маузер in 10 days, Standard 1,500 ₽ and VIP 5,000 ₽; the clock starts on a Monday."""
+    engine = bot_app.engine
+    today = clock.now().astimezone(bot_app.settings.tz).weekday()
+    await _promotion(
+        engine,
+        clock,
+        event_id=demo_event.id,
+        kind=PromotionKind.BUNDLE,
+        name="Pair",
+        tariff_a=demo_event.standard_id,
+        tariff_b=demo_event.vip_id,
+        amount=Money(20_000, "RUB"),
+    )
+    await _promotion(
+        engine,
+        clock,
+        event_id=demo_event.id,
+        kind=PromotionKind.EARLY,
+        name="Early bird",
+        basis_points=500,
+        weekdays=frozenset({today}),
+        days_before=7,
+    )
+    await _code(
+        engine,
+        clock,
+        "TEN",
+        "Ten off",
+        demo_event.id,
+        amount=Money(1_000, "RUB"),
+        valid_until=clock.now() + timedelta(hours=1),
+    )
+    await _code(engine, clock, "FIVE", "Five %", demo_event.id, basis_points=500)  # fmt: skip
+    anna = await _in_cart(sandbox, admin, "Anna", "en")  # one Standard ticket
+    text = _text(anna)
+    assert "💡 Pair: needs a ticket of each of its two tariffs" in text
+    assert "✅ Early bird: −75 ₽" in text
+
+    for code in ("ten", "five"):
+        await anna.press("🏷 Promo code")
+        await anna.send(code)
+    text = _text(anna)
+    assert "✅ TEN — Ten off: −10 ₽" in text and "✅ FIVE — Five %: −71.25 ₽" in text, "two codes stack"
+
+    await open_tariff(anna, tariff="VIP")
+    await anna.press("Add to cart")
+    await anna.send("/cart")
+    text = _text(anna)
+    assert "✅ Pair: −200 ₽" in text and "✅ Early bird" in text and "Total: 5,675.75 ₽" in text, text
+
+    await anna.press("🗑 2")  # the VIP ticket goes: the pair is broken
+    assert "💡 Pair: needs a ticket of each of its two tariffs" in _text(anna)
+
+    clock.advance(hours=1, minutes=5)  # TEN's window closes; the holds lapse too: hold again
+    await anna.send("/cart")
+    await anna.press("Hold again")
+    text = _text(anna)
+    assert "TEN — not applied: expired" in text and "✅ FIVE" in text
+
+    clock.advance(days=1)  # not the early bird's weekday any more, and the event is 9 days ahead
+    await anna.send("/cart")
+    await anna.press("Hold again")
+    text = _text(anna)
+    assert "💡 Early bird: not on this day of the week" in text, text
+    clock.advance(days=6)  # the same weekday again, but the event is now 3 days ahead
+    await anna.send("/cart")
+    await anna.press("Hold again")
+    assert "💡 Early bird: the event is too soon for it" in _text(anna)
