@@ -210,8 +210,8 @@ async def pressed(
             current = await attendees.same_as_me(user.id, data_cb.item_id, data_cb.seat)
         elif op == "keep":
             current = await attendees.cart(user.id)
-            if data_cb.q or data_cb.item_id == BUYER:
-                _question(current, data_cb.item_id, data_cb.seat, data_cb.q)
+            if data_cb.item_id == BUYER:
+                buyer_question(current, data_cb.seat, data_cb.q)
             else:
                 seat_of(current, data_cb.item_id, data_cb.seat)
             data["step"] = data_cb.q or NAME
