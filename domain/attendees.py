@@ -3,7 +3,10 @@
 Answers are kept as shown, by question id: typed ones cleaned (an e-mail's domain in lower case, a phone
 number as its digits with the leading +), a choice as the option's text, several choices as a list of
 texts in the organizer's order, yes/no as "yes" or "no", a skipped optional question as "". A seat is
-complete when it has a name and every required question that applies to its tariff has an answer."""
+complete when it has a name and every required question that applies to its tariff has an answer.
+
+A question asked per order is asked once of the buyer, not of each seat: the buyer's answers follow the same
+rules, and the buyer's part is complete when each such question has its answer (or its skip)."""
 
 from __future__ import annotations
 
@@ -91,9 +94,14 @@ def chosen(question: Question, picked: list[int]) -> str | list[str]:
 
 
 def answered(question: Question, attendee: Attendee) -> bool:
-    if question.id not in attendee.answers:
+    return given(question, attendee.answers)
+
+
+def given(question: Question, answers: dict[int, str | list[str]]) -> bool:
+    """Answered: a required question with something, an optional one with something or skipped ("")."""
+    if question.id not in answers:
         return False
-    return bool(attendee.answers[question.id]) or not question.required
+    return bool(answers[question.id]) or not question.required
 
 
 def first_missing(attendee: Attendee, questions: list[Question]) -> Question | Literal["name"] | None:
@@ -101,6 +109,25 @@ def first_missing(attendee: Attendee, questions: list[Question]) -> Question | L
     if not attendee.name:
         return NAME
     return next((q for q in questions if not answered(q, attendee)), None)
+
+
+def first_unanswered(answers: dict[int, str | list[str]], questions: list[Question]) -> Question | None:
+    """The next of the buyer's questions to ask, None when every one has its answer."""
+    return next((q for q in questions if not given(q, answers)), None)
+
+
+def buyer_questions(asked: dict[int, list[Question]], tickets: list[tuple[int, int | None]]) -> tuple[Question, ...]:
+    """What is asked once of the buyer of a cart: each event's per-order questions that apply to a ticket the
+    cart holds, (event, tariff) pairs in the cart's order, each question once, event by event in the cart's
+    order and the organizer's order within one. Two events asking the same label are two questions."""
+    found: dict[int, Question] = {}
+    events = list(dict.fromkeys(event_id for event_id, _ in tickets))
+    for event_id in events:
+        tariffs = {tariff for e, tariff in tickets if e == event_id}
+        for question in asked.get(event_id, []):
+            if question.per_order and any(question.applies_to(t) for t in tariffs):
+                found.setdefault(question.id, question)
+    return tuple(found.values())
 
 
 def check_question(kind: QuestionKind, label: str, options: list[str]) -> tuple[str, tuple[str, ...]]:

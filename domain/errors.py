@@ -475,6 +475,12 @@ class AttendeesMissing(DomainError):
     code = "error.attendees_missing"  # params: missing_tickets (how many tickets still lack them)
 
 
+class BuyerAnswersMissing(AttendeesMissing):
+    """Checkout before the buyer answered the questions asked once per order (every ticket is complete)."""
+
+    code = "error.buyer_answers_missing"
+
+
 class NamesNotChangeable(DomainError):
     code = "error.names_not_changeable"
 

@@ -180,6 +180,8 @@ class Cart:
     items: list[CartItem] = field(default_factory=list)
     last_op: str | None = None  # key of the last add, so a double-tapped button adds once
     codes: tuple[str, ...] = ()  # promo codes typed into it, normalized, in the order typed
+    # the buyer's answers to the questions asked once per order, by question id (as Attendee.answers)
+    buyer_answers: dict[int, str | list[str]] = field(default_factory=dict)
 
 
 class OrderStatus(StrEnum):
@@ -218,7 +220,8 @@ class QuestionKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Question:
-    """What an organizer asks of every attendee of an event (or of one of its tariffs)."""
+    """What an organizer asks of every attendee of an event (or of one of its tariffs), or, per_order, once
+    of the buyer of an order holding such tickets."""
 
     id: int
     event_id: int
@@ -229,6 +232,7 @@ class Question:
     ticket_type_id: int | None = None  # None: every tariff
     position: int = 0
     active: bool = True  # removed questions stay for the answers already given
+    per_order: bool = False  # asked once of the buyer (answers kept on the order), not of each attendee
 
     def applies_to(self, ticket_type_id: int | None) -> bool:
         return self.active and (self.ticket_type_id is None or self.ticket_type_id == ticket_type_id)
@@ -266,6 +270,8 @@ class Order:
     lines: list[OrderLine] = field(default_factory=list)
     delivered_at: datetime | None = None
     acceptance: Acceptance | None = None  # None for orders paid before acceptance was asked
+    # the buyer's answers to the per-order questions, by question id, as the cart had them at payment
+    buyer_answers: dict[int, str | list[str]] = field(default_factory=dict)
 
 
 class TicketStatus(StrEnum):

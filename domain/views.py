@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from domain.attendees import first_missing
+from domain.attendees import first_missing, first_unanswered
 from domain.models import (
     Attendee,
     Event,
@@ -108,6 +108,8 @@ class CartView:
     codes: tuple[str, ...] = ()  # the promo codes typed into the cart, in the order typed
     withdrawn: frozenset[str] = frozenset()  # of those, the ones that no longer exist or were switched off
     code_ids: dict[str, int] = field(default_factory=dict)  # the stored codes among them, by text
+    buyer_questions: tuple[Question, ...] = ()  # asked once of the buyer (domain.attendees.buyer_questions)
+    buyer_answers: dict[int, str | list[str]] = field(default_factory=dict)  # given so far, to those only
 
     @property
     def terms(self) -> str:
@@ -128,9 +130,20 @@ class CartView:
         return sum(line.qty for line in self.ready)
 
     @property
-    def attendees_missing(self) -> int:
-        """Tickets still without their attendee's name or a required answer: checkout waits for them."""
+    def tickets_missing(self) -> int:
+        """Tickets still without their attendee's name or a required answer."""
         return sum(line.attendees_missing for line in self.ready)
+
+    @property
+    def buyer_missing(self) -> Question | None:
+        """The first of the buyer's questions still without its answer."""
+        return first_unanswered(self.buyer_answers, list(self.buyer_questions))
+
+    @property
+    def attendees_missing(self) -> int:
+        """What checkout waits for: the tickets still missing something, and one more while the buyer's
+        own answers are incomplete."""
+        return self.tickets_missing + (self.buyer_missing is not None)
 
     def seats(self) -> list[tuple[int, CartLine, int]]:
         """Every ticket of the ready lines: (its number in the cart from 1, its line, its seat in the line)."""
@@ -209,6 +222,7 @@ class AttendeeRow:
     paid_at: datetime | None
     checked_in_at: datetime | None
     answers: dict[int, str | list[str]] = field(default_factory=dict)  # the attendee's, by question id
+    buyer_answers: dict[int, str | list[str]] = field(default_factory=dict)  # its order's, asked once per order
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +259,7 @@ class OrderCard:
     order: Order  # for an organizer, only the lines of their own events
     buyer: User
     tickets: list[Ticket]  # likewise
+    buyer_questions: list[Question] = field(default_factory=list)  # those the buyer answered, likewise
 
 
 @dataclass(frozen=True, slots=True)

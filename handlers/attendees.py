@@ -1,7 +1,8 @@
 """The attendee dialog: who each ticket is for and the organizer's questions, asked one step at a time.
 
 Opened from the cart ("Attendees"), or by a Pay press while something is missing: then the payment goes
-on by itself after the last answer, for the cart version and conditions that Pay press showed."""
+on by itself after the last answer, for the cart version and conditions that Pay press showed. The questions
+asked once per order come first, about the buyer (item BUYER, seat 0 in the dialog's state and buttons)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from domain.attendees import NAME
 from domain.errors import AttendeeNotFound, DomainError
-from domain.models import User
-from domain.services.attendees import AttendeeService, question_of, seat_of
+from domain.models import Question, User
+from domain.services.attendees import BUYER, AttendeeService, buyer_question, question_of, seat_of
 from domain.services.cart import CartService
 from domain.services.checkout import CheckoutService
 from domain.views import CartView
@@ -38,7 +39,9 @@ class AttendeeForm(StatesGroup):
 
 
 def _first_missing(cart: CartView) -> tuple[int, int, object] | None:
-    """(item, seat, step) of the first ticket still missing something."""
+    """(item, seat, step) of what is still missing: the buyer's own answers first, then the tickets'."""
+    if cart.buyer_missing is not None:
+        return BUYER, 0, cart.buyer_missing
     for _, line, seat in cart.seats():
         missing = line.missing(seat)
         if missing is not None:
@@ -46,36 +49,59 @@ def _first_missing(cart: CartView) -> tuple[int, int, object] | None:
     return None
 
 
+def _steps(cart: CartView, item_id: int, seat: int) -> list:
+    """What the dialog asks of that ticket (its name, then its questions) or of the buyer; [] if gone."""
+    if item_id == BUYER:
+        return list(cart.buyer_questions) if seat == 0 else []
+    if not any(line.item_id == item_id and s == seat for _, line, s in cart.seats()):
+        return []
+    return [NAME, *seat_of(cart, item_id, seat).questions]
+
+
 def _after(cart: CartView, data: dict) -> tuple[int, int, object] | None:
-    """Where the dialog goes next: while editing, the next step of the same ticket; else the next gap."""
-    asked = [NAME, *(q.id for q in seat_of(cart, data["item"], data["seat"]).questions)] if _has(cart, data) else []
-    if not data.get("editing") or data["step"] not in asked:  # filling, or the line or question is gone
+    """Where the dialog goes next: while editing, the next step of the same ticket (or of the buyer); else
+    the next gap."""
+    steps = _steps(cart, data["item"], data["seat"]) if data.get("editing") else []
+    asked = [step if step == NAME else step.id for step in steps]
+    if data["step"] not in asked:  # filling, or the line or question is gone
         return _first_missing(cart)
-    line = seat_of(cart, data["item"], data["seat"])
-    at = asked.index(data["step"])
-    return (line.item_id, data["seat"], line.questions[at]) if at < len(line.questions) else None
-
-
-def _has(cart: CartView, data: dict) -> bool:
-    return any(line.item_id == data.get("item") and s == data.get("seat") for _, line, s in cart.seats())
+    at = asked.index(data["step"]) + 1
+    return (data["item"], data["seat"], steps[at]) if at < len(steps) else None
 
 
 def _number(cart: CartView, item_id: int, seat: int) -> int:
     return next(n for n, line, s in cart.seats() if line.item_id == item_id and s == seat)
 
 
+def _question(cart: CartView, item_id: int, seat: int, question_id: int) -> Question:
+    """A question the dialog asks of that ticket or of the buyer; else AttendeeNotFound (data can be forged)."""
+    if item_id == BUYER:
+        return buyer_question(cart, seat, question_id)
+    return question_of(seat_of(cart, item_id, seat), question_id)
+
+
+def _answers(cart: CartView, item_id: int, seat: int) -> dict:
+    return cart.buyer_answers if item_id == BUYER else seat_of(cart, item_id, seat).attendees[seat].answers
+
+
+def _prompt(cart: CartView, item_id: int, seat: int, step, editing: bool, picked: list[int]):
+    if item_id == BUYER:
+        return view.buyer_prompt(step, cart.buyer_answers, editing, picked)
+    line = seat_of(cart, item_id, seat)
+    return view.prompt(cart, line, seat, _number(cart, item_id, seat), step, editing, picked)
+
+
 async def _ask(state: FSMContext, cart: CartView, target: tuple[int, int, object], data: dict):
     item_id, seat, step = target
-    line = seat_of(cart, item_id, seat)
     data = {**data, "item": item_id, "seat": seat, "step": NAME if step == NAME else step.id, "picked": []}
     if step != NAME and data.get("editing"):
-        current = line.attendees[seat].answers.get(step.id)
+        current = _answers(cart, item_id, seat).get(step.id)
         data["picked"] = (
             [step.options.index(o) for o in current if o in step.options] if isinstance(current, list) else []
         )
     await state.set_state(AttendeeForm.answering)
     await state.set_data(data)
-    return view.prompt(cart, line, seat, _number(cart, item_id, seat), step, bool(data.get("editing")), data["picked"])
+    return _prompt(cart, item_id, seat, step, bool(data.get("editing")), data["picked"])
 
 
 async def begin(query: CallbackQuery, state: FSMContext, attendees: AttendeeService, user: User, paying=None) -> None:
@@ -173,8 +199,10 @@ async def pressed(
     try:
         if op == "edit":
             current = await attendees.cart(user.id)
-            seat_of(current, data_cb.item_id, data_cb.seat)
-            await reply(*await _ask(state, current, (data_cb.item_id, data_cb.seat, NAME), {"editing": True}))
+            steps = _steps(current, data_cb.item_id, data_cb.seat)
+            if not steps:
+                raise AttendeeNotFound()
+            await reply(*await _ask(state, current, (data_cb.item_id, data_cb.seat, steps[0]), {"editing": True}))
             return
         step = NAME if op == "me" else data_cb.q
         data = {**data, "item": data_cb.item_id, "seat": data_cb.seat, "step": step}
@@ -182,23 +210,24 @@ async def pressed(
             current = await attendees.same_as_me(user.id, data_cb.item_id, data_cb.seat)
         elif op == "keep":
             current = await attendees.cart(user.id)
-            seat_of(current, data_cb.item_id, data_cb.seat)
+            if data_cb.item_id == BUYER:
+                buyer_question(current, data_cb.seat, data_cb.q)
+            else:
+                seat_of(current, data_cb.item_id, data_cb.seat)
             data["step"] = data_cb.q or NAME
         elif op == "opt":
             current = await attendees.choose(user.id, data_cb.item_id, data_cb.seat, data_cb.q, [data_cb.v])
         elif op == "tog":
             picked = set(await _picked(state, data_cb)) ^ {data_cb.v}
             current = await attendees.cart(user.id)
-            line = seat_of(current, data_cb.item_id, data_cb.seat)
-            question = question_of(line, data_cb.q)
+            question = _question(current, data_cb.item_id, data_cb.seat, data_cb.q)
             if not 0 <= data_cb.v < len(question.options):
                 raise AttendeeNotFound()
             await state.set_state(AttendeeForm.answering)
             data["picked"] = sorted(picked)
             await state.set_data(data)
-            number = _number(current, line.item_id, data_cb.seat)
             editing = bool(data.get("editing"))
-            await reply(*view.prompt(current, line, data_cb.seat, number, question, editing, data["picked"]))
+            await reply(*_prompt(current, data_cb.item_id, data_cb.seat, question, editing, data["picked"]))
             return
         elif op == "done":
             picked = await _picked(state, data_cb)

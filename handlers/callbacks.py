@@ -269,7 +269,7 @@ class QuestionFormCb(CallbackData, prefix="oqf"):
     """A button under a step of the question dialog, naming its event and step, so a button of an earlier
     step (or of another dialog) is told apart from the current one; kind and number carry the choice."""
 
-    action: Annotated[str, Field(max_length=8)]  # kind | req | scope | back | cancel
+    action: Annotated[str, Field(max_length=8)]  # kind | req | scope | buyer | back | cancel
     event_id: Id
     step: Annotated[str, Field(max_length=8)]
     kind: Annotated[str, Field(max_length=8)] = ""
@@ -279,6 +279,13 @@ class QuestionFormCb(CallbackData, prefix="oqf"):
 class QuestionRemoveCb(CallbackData, prefix="oqd"):
     question_id: Id
     confirm: Annotated[int, Field(ge=0, le=1)] = 0
+
+
+class QuestionAskedCb(CallbackData, prefix="oqa"):
+    """Sets (not flips) whom a question is asked of: per_order 1 the buyer, once per order; 0 every attendee."""
+
+    question_id: Id
+    per_order: Annotated[int, Field(ge=0, le=1)]
 
 
 class NamesChangeableCb(CallbackData, prefix="onc"):

@@ -1,7 +1,8 @@
 """The attendee questions of an organizer's event (from the event's menu): the list with 🗑 per question,
 the dialog that adds one (kind by button, label typed, options typed one per line for the choice kinds,
-required or optional, all tariffs or one), written whole at the end, and whether buyers may change
-attendee names after paying. Every button is checked again by the service: data can be forged."""
+required or optional, all tariffs or one, or once per order of the buyer), written whole at the end, whom
+each is asked of (switched from the list), and whether buyers may change attendee names after paying.
+Every button is checked again by the service: data can be forged."""
 
 from __future__ import annotations
 
@@ -18,7 +19,14 @@ from domain.errors import QuestionInvalid
 from domain.models import QuestionKind, User
 from domain.services.event_editor import EventEditor
 from domain.services.questions import QuestionEditor
-from handlers.callbacks import NamesChangeableCb, NewQuestionCb, QuestionFormCb, QuestionListCb, QuestionRemoveCb
+from handlers.callbacks import (
+    NamesChangeableCb,
+    NewQuestionCb,
+    QuestionAskedCb,
+    QuestionFormCb,
+    QuestionListCb,
+    QuestionRemoveCb,
+)
 from handlers.editing import show
 from handlers.event_editor import render_menu
 from handlers.views import base as v
@@ -149,7 +157,7 @@ async def form_button(
     elif action == "req" and step == REQUIRED and callback_data.number in (0, 1):
         values[REQUIRED] = bool(callback_data.number)
         await _ask(query.message, state, questions, user, event_id, SCOPE, values)
-    elif action == "scope" and step == SCOPE:
+    elif action in ("scope", "buyer") and step == SCOPE:  # buyer: once per order, of the buyer
         question = await questions.add(
             user,
             event_id,
@@ -158,6 +166,7 @@ async def form_button(
             values.get(OPTIONS) or [],
             bool(values.get(REQUIRED, True)),
             callback_data.number or None,
+            per_order=action == "buyer",
         )
         await state.clear()
         await query.message.answer(view.added(question))
@@ -185,6 +194,20 @@ async def remove(
         return
     question, now = await questions.remove(user, callback_data.question_id)
     callback_answer.text, callback_answer.show_alert = view.removed(question, now), True
+    await show(query, *view.question_list(await questions.questions(user, question.event_id)))
+
+
+@router.callback_query(QuestionAskedCb.filter())
+async def asked_of(
+    query: CallbackQuery,
+    callback_data: QuestionAskedCb,
+    callback_answer: CallbackAnswer,
+    user: User,
+    questions: QuestionEditor,
+) -> None:
+    """Whom an existing question is asked of: the buyer once per order, or every attendee."""
+    question, _changed = await questions.set_per_order(user, callback_data.question_id, bool(callback_data.per_order))
+    callback_answer.text, callback_answer.show_alert = view.asked_of(question), True
     await show(query, *view.question_list(await questions.questions(user, question.event_id)))
 
 

@@ -194,6 +194,9 @@ carts = Table(
     # The promo codes typed into this cart, normalized, as a JSON list in the order typed: kept while they
     # do not apply, so the cart can say why (domain.promotions). Changing them bumps the version.
     Column("codes", Text, nullable=False, server_default="[]"),
+    # The buyer's answers to the questions asked once per order (JSON, by question id), until a payment
+    # copies them onto its order and empties them; written under the cart's lock without a version bump.
+    Column("buyer_answers", Text, nullable=False, server_default="{}"),
 )
 
 # A hold a person dropped on purpose (🗑, ➖): too many in a short while and new holds wait (anti-scalping).
@@ -239,6 +242,9 @@ questions = Table(
     Column("position", Integer, nullable=False),
     Column("active", Boolean, nullable=False, server_default=true()),
     Column("created_at", TS, nullable=False),
+    # Asked once of the buyer of an order (answers on carts.buyer_answers, then orders.buyer_answers)
+    # rather than of every attendee.
+    Column("per_order", Boolean, nullable=False, server_default=false()),
 )
 
 attendees = Table(
@@ -271,6 +277,8 @@ orders = Table(
     Column("terms_digest", String(16)),
     Column("terms", Text),
     Column("terms_accepted_at", TS),
+    # The buyer's answers to the per-order questions (JSON, by question id), copied from the cart at payment.
+    Column("buyer_answers", Text, nullable=False, server_default="{}"),
 )
 
 order_lines = Table(

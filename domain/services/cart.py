@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from domain.attendees import buyer_questions
 from domain.clock import Clock
 from domain.errors import CartChanged, CartItemNotFound, ConcurrencyConflict, EventNotFound, EventNotOnSale, SoldOut
 from domain.models import Attendee, Cart, CartItem, EventStatus, ItemKind, ItemState, UnavailableReason
@@ -69,7 +70,8 @@ async def build_cart_view(
             ticket_type_id=item.ticket_type_id,
         )
         if reason is None:
-            questions = tuple(q for q in asked.get(item.event_id, []) if q.applies_to(item.ticket_type_id))
+            of_event = asked.get(item.event_id, [])
+            questions = tuple(q for q in of_event if not q.per_order and q.applies_to(item.ticket_type_id))
             seats = tuple(given.get((item.id, n), Attendee(item.id, n)) for n in range(item.qty))
             line = replace(line, attendees=seats, questions=questions)
         (ready if reason is None else unavailable).append(line)
@@ -82,9 +84,12 @@ async def build_cart_view(
     priced, withdrawn, code_ids = await _price(uow, user_id, now, currency, policy, cart, ready, offers)
     by_id = {line.id: line for line in priced.lines}
     ready = [replace(line, discounts=by_id[line.item_id].discounts, total=by_id[line.item_id].total) for line in ready]
+    of_buyer = buyer_questions(asked, [(line.event_id, line.ticket_type_id) for line in ready])
+    buyer = {q.id: cart.buyer_answers[q.id] for q in of_buyer if q.id in cart.buyer_answers}
     return CartView(
         cart.id, cart.version, ready, unavailable, priced.total, policy.max_per_order, conditions,
         pricing=priced, codes=cart.codes, withdrawn=withdrawn, code_ids=code_ids,
+        buyer_questions=of_buyer, buyer_answers=buyer,
     )  # fmt: skip
 
 

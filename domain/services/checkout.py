@@ -8,6 +8,7 @@ from domain.clock import Clock
 from domain.codes import ticket_payload
 from domain.errors import (
     AttendeesMissing,
+    BuyerAnswersMissing,
     CartChanged,
     CartEmpty,
     CodeUsedUp,
@@ -79,13 +80,15 @@ class CheckoutService:
             if accepted != view.terms:  # an organizer changed the conditions since the button was drawn, or forged
                 raise TermsNotAccepted()
             if view.attendees_missing:
-                raise AttendeesMissing(missing_tickets=view.attendees_missing)
+                if not view.tickets_missing:  # only the buyer's own answers (questions asked once per order)
+                    raise BuyerAnswersMissing()
+                raise AttendeesMissing(missing_tickets=view.tickets_missing)
             if shown_total is not None and view.total.minor != shown_total:
                 raise PriceChanged(shown=Money(shown_total, self._currency), total=view.total)
             acceptance = Acceptance(view.terms, view.conditions.snapshot(), now)
-            order = await uow.orders.add(
-                Order(0, user_id, OrderStatus.PAID, view.total, now, paid_at=now, acceptance=acceptance), key, cart.id
-            )
+            paid = Order(0, user_id, OrderStatus.PAID, view.total, now, paid_at=now, acceptance=acceptance)
+            paid.buyer_answers = view.buyer_answers  # the answers asked once per order, as the cart had them
+            order = await uow.orders.add(paid, key, cart.id)
             balance = None
             if view.total.is_positive:
                 entry = await uow.wallets.apply(
@@ -141,7 +144,7 @@ class CheckoutService:
             for code in sorted(view.pricing.codes if view.pricing else ()):
                 if not await uow.promotions.take_use(view.code_ids[code], order.id, user_id, now):
                     raise CodeUsedUp(code=code)
-            await uow.carts.bump_version(cart.id, codes=())
+            await uow.carts.bump_version(cart.id, codes=(), buyer_answers={})
             result = await self._result(uow, order, already_paid=False, tickets=issued, balance=balance)
             await uow.commit()
             return result

@@ -1,5 +1,6 @@
 """Organizers decide what the attendees of their own events are asked: e-mail, phone, free text, one
-choice, several choices or yes/no, each required or optional, for every tariff or for one.
+choice, several choices or yes/no, each required or optional, for every tariff or for one, or once per
+order of the buyer (an e-mail for the receipt) rather than of each attendee.
 
 The dialog checks each typed step where it is typed (check_label, check_options) and keeps the values in
 its state; the question is written once, whole, at the end (add), and checked again there, since dialog
@@ -96,8 +97,10 @@ class QuestionEditor:
         options: list[str],
         required: bool,
         ticket_type_id: int | None,
+        per_order: bool = False,
     ) -> Question:
-        """The whole question at once, every value checked again; ticket_type_id None asks every tariff."""
+        """The whole question at once, every value checked again; ticket_type_id None asks every tariff;
+        per_order asks it once of the buyer of an order holding such tickets instead of each attendee."""
         try:
             kind = QuestionKind(kind)
         except ValueError:
@@ -113,7 +116,7 @@ class QuestionEditor:
             asked = (await uow.attendees.questions([event.id])).get(event.id, [])
             if len(asked) >= MAX_QUESTIONS:
                 raise QuestionsFull(max=MAX_QUESTIONS)
-            new = Question(0, event.id, kind, label, bool(required), cleaned, ticket_type_id)
+            new = Question(0, event.id, kind, label, bool(required), cleaned, ticket_type_id, per_order=bool(per_order))
             question = await uow.attendees.add_question(new, self._clock.now())
             await uow.commit()
         return question
@@ -132,6 +135,17 @@ class QuestionEditor:
             removed = await uow.attendees.remove_question(question.id)
             await uow.commit()
         return replace(question, active=False), removed
+
+    async def set_per_order(self, user: User, question_id: int, per_order: bool) -> tuple[Question, bool]:
+        """Asked once of the buyer of each order (True) or of every attendee (False). The button names the
+        value it sets: returns the question and whether this call changed it (a second press does not).
+        Carts still open ask it the new way from now on; answers given the old way stay where they are."""
+        async with self._uow() as uow:
+            event, question = await _own_question(uow, user, question_id, lock=True)
+            ensure_editable(event)
+            changed = await uow.attendees.set_per_order(question.id, bool(per_order))
+            await uow.commit()
+        return replace(question, per_order=bool(per_order)), changed
 
     async def set_names_changeable(self, user: User, event_id: int, changeable: bool) -> Event:
         """Whether buyers may change attendee names after paying. The button names the value it sets,

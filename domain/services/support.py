@@ -52,4 +52,8 @@ class SupportService:
                 order.lines = [line for line in order.lines if line.event_id in own]
                 tickets = [t for t in tickets if t.event_id in own]
             buyer = await uow.users.get(order.user_id)
-        return OrderCard(order, buyer, tickets)
+            events = list(dict.fromkeys(line.event_id for line in order.lines if line.event_id is not None))
+            asked = await uow.attendees.questions(events, removed=True) if order.buyer_answers else {}
+            questions = [q for e in events for q in asked.get(e, []) if q.id in order.buyer_answers]
+            order.buyer_answers = {q.id: order.buyer_answers[q.id] for q in questions}  # an organizer: their own
+        return OrderCard(order, buyer, tickets, questions)

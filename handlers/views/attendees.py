@@ -1,4 +1,5 @@
-"""The attendee dialog: who each ticket is for, and the organizer's questions, one step at a time."""
+"""The attendee dialog: who each ticket is for, and the organizer's questions, one step at a time; the
+questions asked once per order come first, about the buyer."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from domain.attendees import NAME, NO, YES
 from domain.models import Question, QuestionKind
+from domain.services.attendees import BUYER
 from domain.views import CartLine, CartView
 from handlers.callbacks import AttCb
 from handlers.views.base import _, btn, clip, escape, tickets_n
@@ -60,36 +62,62 @@ def prompt(
         if editing and attendee.name:
             kb.row(btn(_("button.keep").format(value=clip(attendee.name, 40)), AttCb(op="keep", **at)))
     else:
-        question = step
         lines.append(_("attendee.for").format(name=escape(attendee.name or "—")))
-        mark = "" if question.required else " " + _("attendee.optional")
-        lines.append("\n❓ <b>" + escape(question.label) + "</b>" + mark)
-        lines.append(_(KIND_HINT[question.kind]))
-        q = {"q": question.id, **at}
-        if question.kind is QuestionKind.CHOICE:
-            for i, option in enumerate(question.options):
-                kb.row(btn(option, AttCb(op="opt", v=i, **q)))
-        elif question.kind is QuestionKind.YESNO:
-            kb.row(btn(_("attendee.yes"), AttCb(op="opt", v=0, **q)), btn(_("attendee.no"), AttCb(op="opt", v=1, **q)))
-        elif question.kind is QuestionKind.MULTI:
-            chosen = set(picked or [])
-            for i, option in enumerate(question.options):
-                box = "☑️" if i in chosen else "⬜️"
-                kb.row(btn(f"{box} {option}", AttCb(op="tog", v=i, **q)))
-            kb.row(btn(_("button.done"), AttCb(op="done", **q)))
-        if not question.required:
-            kb.row(btn(_("button.skip"), AttCb(op="skip", **q)))
-        if editing and question.id in attendee.answers:
-            current = clip(shown(attendee.answers[question.id]), 40)
-            kb.row(btn(_("button.keep").format(value=current), AttCb(op="keep", **q)))
+        _ask(lines, kb, step, at, attendee.answers, editing, picked)
     kb.row(btn(_("button.to_cart"), AttCb(op="cart")))
     return "\n".join(lines), kb.as_markup()
+
+
+def buyer_prompt(
+    question: Question, answers: dict[int, str | list[str]], editing: bool, picked: list[int] | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """One of the questions asked once of the buyer, for the whole order."""
+    kb = InlineKeyboardBuilder()
+    lines = [_("attendee.buyer_head")]
+    _ask(lines, kb, question, {"item_id": BUYER, "seat": 0}, answers, editing, picked)
+    kb.row(btn(_("button.to_cart"), AttCb(op="cart")))
+    return "\n".join(lines), kb.as_markup()
+
+
+def _ask(
+    lines: list[str],
+    kb: InlineKeyboardBuilder,
+    question: Question,
+    at: dict,
+    answers: dict[int, str | list[str]],
+    editing: bool,
+    picked: list[int] | None,
+) -> None:
+    mark = "" if question.required else " " + _("attendee.optional")
+    lines.append("\n❓ <b>" + escape(question.label) + "</b>" + mark)
+    lines.append(_(KIND_HINT[question.kind]))
+    q = {"q": question.id, **at}
+    if question.kind is QuestionKind.CHOICE:
+        for i, option in enumerate(question.options):
+            kb.row(btn(option, AttCb(op="opt", v=i, **q)))
+    elif question.kind is QuestionKind.YESNO:
+        kb.row(btn(_("attendee.yes"), AttCb(op="opt", v=0, **q)), btn(_("attendee.no"), AttCb(op="opt", v=1, **q)))
+    elif question.kind is QuestionKind.MULTI:
+        chosen = set(picked or [])
+        for i, option in enumerate(question.options):
+            box = "☑️" if i in chosen else "⬜️"
+            kb.row(btn(f"{box} {option}", AttCb(op="tog", v=i, **q)))
+        kb.row(btn(_("button.done"), AttCb(op="done", **q)))
+    if not question.required:
+        kb.row(btn(_("button.skip"), AttCb(op="skip", **q)))
+    if editing and question.id in answers:
+        current = clip(shown(answers[question.id]), 40)
+        kb.row(btn(_("button.keep").format(value=current), AttCb(op="keep", **q)))
 
 
 def seats(view: CartView) -> tuple[str, InlineKeyboardMarkup]:
     """Every ticket of the cart with its attendee: each can be changed until payment."""
     lines = [_("attendee.list_header")]
     kb = InlineKeyboardBuilder()
+    if view.buyer_questions:
+        lines.append(_("attendee.buyer_list").format(done="✅" if view.buyer_missing is None else "❔"))
+        for question in view.buyer_questions:
+            lines.append(f"     {escape(question.label)}: {escape(shown(view.buyer_answers.get(question.id)))}")
     for number, line, seat in view.seats():
         attendee = line.attendees[seat]
         done = "✅" if line.missing(seat) is None else "❔"
@@ -106,6 +134,8 @@ def seats(view: CartView) -> tuple[str, InlineKeyboardMarkup]:
             lines.append(f"     {escape(question.label)}: {escape(shown(attendee.answers.get(question.id)))}")
         kb.button(text=f"✏️ {number}", callback_data=AttCb(op="edit", item_id=line.item_id, seat=seat))
     kb.adjust(5)
+    if view.buyer_questions:
+        kb.row(btn(_("button.buyer_edit"), AttCb(op="edit", item_id=BUYER)))
     kb.row(btn(_("button.to_cart"), AttCb(op="cart")))
     return "\n".join(lines), kb.as_markup()
 
@@ -119,5 +149,9 @@ def cart_button(view: CartView):
 
 
 def missing_line(view: CartView) -> str | None:
-    missing = view.attendees_missing
-    return _("cart.attendees_missing").format(tickets=tickets_n(missing)) if missing else None
+    missing = []
+    if view.buyer_missing is not None:
+        missing.append(_("cart.buyer_missing"))
+    if view.tickets_missing:
+        missing.append(_("cart.attendees_missing").format(tickets=tickets_n(view.tickets_missing)))
+    return "\n".join(missing) or None

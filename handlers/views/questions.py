@@ -10,7 +10,14 @@ from domain.attendees import MAX_LABEL, MAX_OPTION, MAX_OPTIONS, MIN_OPTIONS
 from domain.errors import QuestionInvalid
 from domain.models import Event, Question, QuestionKind, TicketType
 from domain.services.questions import CHOICES, MAX_QUESTIONS, MIN_LABEL, QuestionList
-from handlers.callbacks import EventMenuCb, NewQuestionCb, QuestionFormCb, QuestionListCb, QuestionRemoveCb
+from handlers.callbacks import (
+    EventMenuCb,
+    NewQuestionCb,
+    QuestionAskedCb,
+    QuestionFormCb,
+    QuestionListCb,
+    QuestionRemoveCb,
+)
 from handlers.views.base import _, btn, chars_n, clip, escape, options_n
 
 KINDS = (
@@ -62,6 +69,7 @@ def question_list(found: QuestionList) -> tuple[str, InlineKeyboardMarkup]:
                 required=_required(q.required),
                 scope=_tariff_name(q.ticket_type_id, found.tariffs),
             )
+            + (" · " + _("question.per_order") if q.per_order else "")
         )
         if q.options:
             lines.append("    " + escape(clip(" · ".join(q.options), OPTIONS_CLIP)))
@@ -74,6 +82,15 @@ def question_list(found: QuestionList) -> tuple[str, InlineKeyboardMarkup]:
         for n, q in enumerate(found.questions, start=1):
             kb.button(text=f"🗑 {n}", callback_data=QuestionRemoveCb(question_id=q.id))
         kb.adjust(5)
+        switches = [
+            btn(
+                _("button.question_to_ticket" if q.per_order else "button.question_to_buyer").format(n=n),
+                QuestionAskedCb(question_id=q.id, per_order=0 if q.per_order else 1),
+            )
+            for n, q in enumerate(found.questions, start=1)
+        ]
+        for at in range(0, len(switches), 2):
+            kb.row(*switches[at : at + 2])
         if not found.full:
             kb.row(btn(_("button.new_question"), NewQuestionCb(event_id=event.id)))
     if found.mine:
@@ -137,6 +154,8 @@ def prompt(step: str, event: Event, values: dict, tariffs: list[TicketType]) -> 
         kb.row(btn(_("button.question_all_tariffs"), form("scope", number=0)))
         for t in tariffs:
             kb.row(btn(_("button.question_tariff").format(name=clip(t.name, 40)), form("scope", number=t.id)))
+        kb.row(btn(_("button.question_buyer"), form("buyer")))
+        text += "\n\n" + _("question.prompt.scope_buyer")
     kb.row(btn(_("button.step_back"), form("back")), btn(_("button.cancel"), form("cancel")))
     parts = [header] + (["\n".join(summary)] if summary else []) + [text]
     return "\n\n".join(parts), kb.as_markup()
@@ -181,6 +200,11 @@ def remove_confirmation(question: Question) -> tuple[str, InlineKeyboardMarkup]:
 
 def removed(question: Question, now: bool) -> str:
     key = "question.removed" if now else "question.removed_already"
+    return _(key).format(label=clip(question.label, 60))
+
+
+def asked_of(question: Question) -> str:
+    key = "question.asked_of.buyer" if question.per_order else "question.asked_of.attendee"
     return _(key).format(label=clip(question.label, 60))
 
 

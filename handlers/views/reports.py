@@ -86,19 +86,34 @@ def attendees_csv(
 ) -> tuple[bytes, str]:
     """The file and its name. Semicolons would suit a Russian Excel better, but a comma with quoting is
     what every spreadsheet and script reads; the BOM makes Excel take the text as UTF-8. Each question the
-    event has asked (removed ones too) has its column after the holder's, headed by its label."""
+    event has asked of attendees (removed ones too) has its column after the holder's, headed by its label;
+    each asked once of the buyer has its column after the buyer's, filled on every ticket row of the order.
+    A question switched between the two since keeps the answers given either way (the ticket's first)."""
     out = io.StringIO()
     writer = csv.writer(out)
+    of_ticket = [q for q in questions if not q.per_order]
+    of_buyer = [q for q in questions if q.per_order]
     header = [_("csv." + c) for c in ("code", "tariff", "holder", "buyer", "status", "paid_at", "checked_in_at")]
-    writer.writerow(header[:3] + [_cell(q.label) for q in questions] + header[3:])
+    writer.writerow(
+        header[:3]
+        + [_cell(q.label) for q in of_ticket]
+        + header[3:4]
+        + [_cell(_("csv.buyer_question").format(label=q.label)) for q in of_buyer]
+        + header[4:]
+    )
     for row in rows:
+
+        def cell(q: Question, row: AttendeeRow = row) -> str:
+            return _answer(q, row.answers[q.id] if q.id in row.answers else row.buyer_answers.get(q.id))
+
         writer.writerow(
             [
                 short_code(row.secret),
                 _cell(row.tariff),
                 _cell(row.holder),
-                *(_answer(q, row.answers.get(q.id)) for q in questions),
+                *(cell(q) for q in of_ticket),
                 "@" + row.buyer_username if row.buyer_username else "",
+                *(cell(q) for q in of_buyer),
                 _("csv.status." + row.status.value),
                 _moment(row.paid_at, tz),
                 _moment(row.checked_in_at, tz),

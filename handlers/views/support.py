@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from domain.codes import short_code
 from domain.views import OrderCard, UserCard
+from handlers.views.attendees import shown
 from handlers.views.base import _, escape, money, tickets_n, when
 from handlers.views.organizer import person
 
@@ -43,6 +44,9 @@ def order_card(card: OrderCard, tz: ZoneInfo) -> str:
         _("support.order.when").format(created=when(o.created_at, tz), paid=when(o.paid_at, tz) if o.paid_at else "—"),
         _("support.order.total").format(total=money(o.total)),
     ]
+    for question in card.buyer_questions:  # asked once of the buyer, for the whole order
+        answer = shown(o.buyer_answers.get(question.id))
+        lines.append(_("support.order.buyer_answer").format(label=escape(question.label), answer=escape(answer)))
     for line in o.lines:
         lines.append(
             _("support.order.item").format(

@@ -31,6 +31,7 @@ def _question(row) -> Question:
         ticket_type_id=row.ticket_type_id,
         position=row.position,
         active=row.active,
+        per_order=row.per_order,
     )
 
 
@@ -65,6 +66,7 @@ class AttendeeRepo(Repo):
             "required": question.required,
             "position": position,
             "active": True,
+            "per_order": question.per_order,
             "created_at": now,
         }
         new_id = (await self.conn.execute(questions.insert().values(**values).returning(questions.c.id))).scalar_one()
@@ -73,6 +75,15 @@ class AttendeeRepo(Repo):
     async def remove_question(self, question_id: int) -> bool:
         result = await self.conn.execute(
             update(questions).where(questions.c.id == question_id, questions.c.active).values(active=False)
+        )
+        return result.rowcount == 1
+
+    async def set_per_order(self, question_id: int, per_order: bool) -> bool:
+        """Whether the question is asked once of the buyer; False when it already was as asked."""
+        result = await self.conn.execute(
+            update(questions)
+            .where(questions.c.id == question_id, questions.c.per_order != per_order)
+            .values(per_order=per_order)
         )
         return result.rowcount == 1
 

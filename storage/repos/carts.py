@@ -8,6 +8,7 @@ from sqlalchemy import and_, bindparam, delete, insert, select, update
 from domain.models import Cart, CartItem, ItemKind, ItemState
 from domain.money import Money
 from storage.repos._base import Repo
+from storage.repos.attendees import dump_answers, load_answers
 from storage.tables import cart_items, carts, hold_releases
 
 LIVE = (ItemState.HELD.value, ItemState.EXPIRED.value)
@@ -17,7 +18,15 @@ _ITEM_COLUMNS = [c.label(f"item_{c.name}") for c in cart_items.c]
 # Built once: building a Core statement costs more Python than running it (its cache key is memoised
 # on the object, so a reused statement also skips the compiled-cache key computation).
 _CART_WITH_ITEMS = (
-    select(carts.c.id, carts.c.user_id, carts.c.version, carts.c.last_op, carts.c.codes, *_ITEM_COLUMNS)
+    select(
+        carts.c.id,
+        carts.c.user_id,
+        carts.c.version,
+        carts.c.last_op,
+        carts.c.codes,
+        carts.c.buyer_answers,
+        *_ITEM_COLUMNS,
+    )
     .select_from(carts.outerjoin(cart_items, and_(cart_items.c.cart_id == carts.c.id, cart_items.c.state.in_(LIVE))))
     .where(carts.c.user_id == bindparam("user_id"))
     .order_by(cart_items.c.id)
@@ -85,7 +94,8 @@ class CartRepo(Repo):
                 rows = (await self.conn.execute(_CART_WITH_ITEMS, params)).all()
         head = rows[0]
         items = [_item_of_row(r) for r in rows if r.item_id is not None]
-        return Cart(head.id, head.user_id, head.version, items, head.last_op, tuple(json.loads(head.codes)))
+        codes = tuple(json.loads(head.codes))
+        return Cart(head.id, head.user_id, head.version, items, head.last_op, codes, load_answers(head.buyer_answers))
 
     async def _create(self, user_id: int, now: datetime) -> None:
         await self.conn.execute(
@@ -137,17 +147,33 @@ class CartRepo(Repo):
         )
         return result.rowcount == 1
 
-    async def bump_version(self, cart_id: int, op_key: str | None = None, codes: tuple[str, ...] | None = None) -> int:
-        """`codes`: the promo codes the cart keeps from now on (a payment empties them)."""
+    async def bump_version(
+        self,
+        cart_id: int,
+        op_key: str | None = None,
+        codes: tuple[str, ...] | None = None,
+        buyer_answers: dict[int, str | list[str]] | None = None,
+    ) -> int:
+        """`codes`: the promo codes the cart keeps from now on (a payment empties them); `buyer_answers`
+        likewise the buyer's answers (a payment has copied them onto its order)."""
         values = {"version": carts.c.version + 1}
         if op_key is not None:
             values["last_op"] = op_key
         if codes is not None:
             values["codes"] = json.dumps(list(codes))
+        if buyer_answers is not None:
+            values["buyer_answers"] = dump_answers(buyer_answers)
         result = await self.conn.execute(
             update(carts).where(carts.c.id == cart_id).values(**values).returning(carts.c.version)
         )
         return result.scalar_one()
+
+    async def save_buyer_answers(self, cart_id: int, answers: dict[int, str | list[str]], now: datetime) -> None:
+        """The buyer's answers as they are now; the caller holds the cart's lock. The version stays: a Pay
+        button drawn before an answer still pays (the Pay press that opened the dialog pays after the last)."""
+        await self.conn.execute(
+            update(carts).where(carts.c.id == cart_id).values(buyer_answers=dump_answers(answers), updated_at=now)
+        )
 
     async def expired_holds(self, now: datetime, cart_id: int | None = None, limit: int = 500) -> list[CartItem]:
         stmt = select(*_ITEM_COLUMNS).where(cart_items.c.state == ItemState.HELD.value, cart_items.c.held_until <= now)

@@ -10,6 +10,7 @@ from domain.models import Acceptance, ItemKind, Order, OrderLine, OrderStatus
 from domain.money import Money
 from domain.pricing import LineDiscount, Source
 from storage.repos._base import Repo
+from storage.repos.attendees import dump_answers, load_answers
 from storage.tables import order_line_discounts, order_lines, orders
 
 
@@ -23,6 +24,7 @@ def _order(row) -> Order:
         paid_at=row.paid_at,
         delivered_at=row.delivered_at,
         acceptance=Acceptance(row.terms_digest, row.terms, row.terms_accepted_at) if row.terms_digest else None,
+        buyer_answers=load_answers(row.buyer_answers),
     )
 
 
@@ -98,6 +100,7 @@ class OrderRepo(Repo):
                     terms_digest=order.acceptance.digest if order.acceptance else None,
                     terms=order.acceptance.snapshot if order.acceptance else None,
                     terms_accepted_at=order.acceptance.accepted_at if order.acceptance else None,
+                    buyer_answers=dump_answers(order.buyer_answers),
                 )
                 .returning(orders.c.id)
             )

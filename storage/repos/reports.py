@@ -44,6 +44,7 @@ class ReportRepo(Repo):
                 orders.c.paid_at,
                 tickets.c.checked_in_at,
                 tickets.c.answers,
+                orders.c.buyer_answers,
             )
             .join(ticket_types, ticket_types.c.id == tickets.c.ticket_type_id)
             .join(orders, orders.c.id == tickets.c.order_id)
@@ -61,6 +62,7 @@ class ReportRepo(Repo):
                 r.paid_at,
                 r.checked_in_at,
                 load_answers(r.answers),
+                load_answers(r.buyer_answers),
             )
             for r in await self.conn.execute(stmt)
         ]
