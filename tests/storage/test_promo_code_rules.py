@@ -4,6 +4,7 @@ every refusal changing nothing, and the last uses of a code raced by many buyers
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, timedelta
 
 import pytest
@@ -397,3 +398,87 @@ async def test_a_members_cart_with_a_code_is_priced_with_both(engine, clock):
     view, _ = await shop.codes.add(anna.id, "PLUS5")
     assert [rule.name for rule in view.pricing.applied] == ["Gold", "PLUS5"]
     assert view.total == Money(100_000 - 10_000 - 4_500, RUB)
+
+
+async def test_codes_and_promotions_read_back_exactly_as_written(engine, clock):
+    shop = Shop(engine, clock)
+    tt = await shop.event()
+    async with shop.uow() as uow:
+        other = await uow.events.add_ticket_type(TicketType(0, tt.event_id, "VIP", PRICE * 3, 5, position=1))
+        await uow.commit()
+    start, end = clock.now() + timedelta(days=1), clock.now() + timedelta(days=2)
+    written = [
+        PromotionRule(id=0, event_id=tt.event_id, kind=PromotionKind.QUANTITY, name="4+", min_tickets=4,
+                      basis_points=1500, valid_from=start, valid_until=end, combinable=False),
+        PromotionRule(id=0, event_id=tt.event_id, kind=PromotionKind.BUNDLE, name="Pair", tariff_a=tt.id,
+                      tariff_b=other.id, amount=Money(12_345, RUB), active=False),
+        PromotionRule(id=0, event_id=tt.event_id, kind=PromotionKind.EARLY, name="Early", basis_points=250,
+                      weekdays=frozenset({0, 3, 6}), days_before=14, tariff_id=other.id),
+    ]  # fmt: skip
+    async with shop.uow() as uow:
+        stored = [await uow.promotions.add_promotion(rule, RUB, clock.now()) for rule in written]
+        await uow.commit()
+    assert [replace(rule, id=0) for rule in stored] == written
+    async with shop.uow(write=False) as uow:
+        assert await uow.promotions.promotions_of(tt.event_id) == stored
+        assert await uow.promotions.for_events([tt.event_id]) == [stored[0], stored[2]], "active ones only"
+        assert await uow.promotions.promotion(stored[1].id) == stored[1]
+
+    code = await shop.code("EXACT", tt.event_id, scope=Scope.tariff(other.id), name="Exact", basis_points=None,
+                           amount=Money(5_000, RUB), valid_from=start, valid_until=end, max_uses=7,
+                           max_uses_per_person=2, min_cart=Money(20_000, RUB), combinable=False)  # fmt: skip
+    expected = CodeRule(id=code.id, code="EXACT", name="Exact", event_id=tt.event_id, scope=Scope.tariff(other.id),
+                        amount=Money(5_000, RUB), valid_from=start, valid_until=end, max_uses=7,
+                        max_uses_per_person=2, min_cart=Money(20_000, RUB), combinable=False)  # fmt: skip
+    assert code == expected
+    shop_wide = await shop.code("SHOP", None, basis_points=300)
+    assert shop_wide.scope == Scope() and shop_wide.event_id is None
+    async with shop.uow(write=False) as uow:
+        assert await uow.promotions.code("EXACT") == expected
+        assert await uow.promotions.codes_of(tt.event_id) == [expected]
+        assert await uow.promotions.codes_of(None) == [shop_wide]
+
+
+async def test_a_code_not_valid_yet_is_kept_with_its_reason_and_applies_from_its_start(engine, clock):
+    shop = Shop(engine, clock)
+    tt = await shop.event()
+    await shop.code("SOON", tt.event_id, valid_from=clock.now() + timedelta(minutes=5))
+    anna = await shop.buyer(1)
+    await shop.carts.add_tickets(anna.id, tt.id, 1)
+    view, _ = await shop.codes.add(anna.id, "soon")
+    assert view.pricing.codes_not_applied[0].reason is Reason.NOT_YET_VALID
+    clock.advance(minutes=5)
+    assert (await shop.carts.view(anna.id)).pricing.codes == ("SOON",)
+
+
+async def test_a_use_counts_for_its_own_code_and_person_only(engine, clock):
+    shop = Shop(engine, clock)
+    tt = await shop.event()
+    first = await shop.code("FIRST", tt.event_id, max_uses_per_person=1)
+    second = await shop.code("SECOND", tt.event_id, max_uses_per_person=1, max_uses=5)
+    anna = await shop.buyer(1)
+    await shop.carts.add_tickets(anna.id, tt.id, 1)
+    view, _ = await shop.codes.add(anna.id, "FIRST")
+    await pay(shop.checkout, anna.id, view.version, view.terms, view.total.minor)
+    async with shop.uow(write=False) as uow:
+        uses = [(await uow.promotions.code_by_id(code.id)).uses for code in (first, second)]
+    assert uses == [1, 0], "the use is the paid code's"
+    await shop.carts.add_tickets(anna.id, tt.id, 1)
+    view, _ = await shop.codes.add(anna.id, "SECOND")  # her use of FIRST is not a use of SECOND
+    assert view.pricing.codes == ("SECOND",)
+
+
+async def test_a_member_pays_the_price_the_cart_showed(engine, clock):
+    shop = Shop(engine, clock)
+    tt = await shop.event()
+    anna = await shop.buyer(1)
+    async with shop.uow() as uow:
+        plan = await uow.memberships.add_plan(
+            MembershipPlan(id=0, name="Gold", price=Money(50_000, RUB), basis_points=1000), clock.now()
+        )
+        await uow.commit()
+    await MembershipService(shop.uow, clock, RUB, UTC).buy(anna, plan.id, renew=False, key="buy:1")
+    view = await shop.carts.add_tickets(anna.id, tt.id, 2)
+    assert view.total == Money(180_000, RUB)
+    result = await pay(shop.checkout, anna.id, view.version, view.terms, view.total.minor)
+    assert result.order.total == Money(180_000, RUB)
