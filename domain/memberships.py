@@ -13,12 +13,12 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from domain.errors import CategoryUnknown, FieldEmpty, FieldTooLong, PlanDiscountInvalid
+from domain.errors import CategoryUnknown, PlanDiscountInvalid
 from domain.event_fields import CATEGORIES
-from domain.pricing import FULL
+from domain.promotions import parse_percent
+from domain.tariff_fields import parse_name
 
 NAME_MAX = 60
-_PERCENT = re.compile(r"([0-9]{1,3})(?:[.,]([0-9]{1,2}))?")
 
 
 def add_months(moment: datetime, months: int, tz: ZoneInfo) -> datetime:
@@ -59,24 +59,14 @@ def days_left(paid_until: datetime, now: datetime) -> int:
 
 
 def parse_plan_name(text: str) -> str:
-    value = " ".join(text.split())
-    if not value:
-        raise FieldEmpty()
-    if len(value) > NAME_MAX:
-        raise FieldTooLong(max=NAME_MAX, length=len(value))
-    return value
+    return parse_name(text, NAME_MAX)
 
 
 def parse_discount(text: str) -> int:
     """A percentage as people type it ("10", "12.5", "12,5 %") in basis points (10 % = 1000): above zero,
     at most 100 %, at most two decimals."""
-    cleaned = re.sub(r"[\s\u00a0\u202f]", "", text).removesuffix("%")
-    match = _PERCENT.fullmatch(cleaned)
-    if match is None:
-        raise PlanDiscountInvalid()
-    whole, fraction = match.group(1), (match.group(2) or "").ljust(2, "0")
-    basis_points = int(whole) * 100 + int(fraction)
-    if not 0 < basis_points <= FULL:
+    basis_points = parse_percent(re.sub(r"[\s\u00a0\u202f]", "", text).removesuffix("%") + "%")
+    if basis_points is None:
         raise PlanDiscountInvalid()
     return basis_points
 

@@ -152,7 +152,7 @@ class PromotionRule:
         )
 
 
-_PERCENT = re.compile(r"(\d{1,3}(?:[.,]\d{1,2})?)\s*%")
+_PERCENT = re.compile(r"([0-9]{1,3}(?:[.,][0-9]{1,2})?)\s*%")  # ASCII digits only: "١٠%" is not 10 %
 
 
 def parse_percent(text: str) -> int | None:

@@ -26,12 +26,13 @@ MAX_PRICE_MAJOR = 1_000_000  # a million roubles for one ticket is a typo, not a
 _WHOLE = re.compile(r"[0-9]{1,7}")
 
 
-def parse_name(text: str) -> str:
+def parse_name(text: str, most: int = NAME_MAX) -> str:
+    """Whitespace runs become one space; empty or longer than `most` characters is refused."""
     value = " ".join(text.split())
     if not value:
         raise FieldEmpty()
-    if len(value) > NAME_MAX:
-        raise FieldTooLong(max=NAME_MAX, length=len(value))
+    if len(value) > most:
+        raise FieldTooLong(max=most, length=len(value))
     return value
 
 
