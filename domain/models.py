@@ -182,6 +182,7 @@ class Cart:
     codes: tuple[str, ...] = ()  # promo codes typed into it, normalized, in the order typed
     # the buyer's answers to the questions asked once per order, by question id (as Attendee.answers)
     buyer_answers: dict[int, str | list[str]] = field(default_factory=dict)
+    member: bool = True  # False when the person has no running membership: pricing then reads none
 
 
 class OrderStatus(StrEnum):

@@ -116,6 +116,11 @@ class EventRepository(Protocol):
     async def offers(self, ticket_type_ids: list[int]) -> dict[int, tuple[TicketType, Event]]:
         """Tariffs by id, each with its event, in one read."""
 
+    async def cart_offers(
+        self, ticket_type_ids: list[int]
+    ) -> tuple[dict[int, tuple[TicketType, Event]], set[int], set[int]]:
+        """As offers, with the ids of the events that ask questions and of those that run promotions."""
+
     async def add_ticket_type(self, ticket_type: TicketType) -> TicketType: ...
     async def save_tariff(self, ticket_type: TicketType) -> None:
         """Name, price, sales window and order limit; the quantity goes by set_quantity."""

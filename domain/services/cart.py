@@ -47,10 +47,13 @@ async def build_cart_view(
     if cart is None:
         cart = await uow.carts.for_user(user_id, now)
     live = [i for i in cart.items if i.state in (ItemState.HELD, ItemState.EXPIRED)]
-    offers = await uow.events.offers([i.ticket_type_id for i in live if i.ticket_type_id is not None])
+    offers, asking, promoting = await uow.events.cart_offers(
+        [i.ticket_type_id for i in live if i.ticket_type_id is not None]
+    )
     held = [i for i in live if i.state is ItemState.HELD]
     given = await uow.attendees.of_items([i.id for i in held]) if held else {}
-    asked = await uow.attendees.questions(list({i.event_id for i in held if i.event_id})) if held else {}
+    ask = list({i.event_id for i in held if i.event_id in asking})
+    asked = await uow.attendees.questions(ask) if ask else {}
     ready: list[CartLine] = []
     unavailable: list[CartLine] = []
     for item in live:
@@ -81,7 +84,7 @@ async def build_cart_view(
             cart.id, cart.version, ready, unavailable, Money.zero(currency), policy.max_per_order, conditions,
             codes=cart.codes,
         )  # fmt: skip
-    priced, withdrawn, code_ids = await _price(uow, user_id, now, currency, policy, cart, ready, offers)
+    priced, withdrawn, code_ids = await _price(uow, user_id, now, currency, policy, cart, ready, offers, promoting)
     by_id = {line.id: line for line in priced.lines}
     ready = [replace(line, discounts=by_id[line.item_id].discounts, total=by_id[line.item_id].total) for line in ready]
     of_buyer = buyer_questions(asked, [(line.event_id, line.ticket_type_id) for line in ready])
@@ -102,6 +105,7 @@ async def _price(
     cart: Cart,
     ready: list[CartLine],
     offers: dict,
+    promoting: set[int],
 ) -> tuple[PricedCart, frozenset[str], dict[str, int]]:
     """The ready lines priced; and the cart's codes that no longer exist or were switched off (not priced)."""
     lines = []
@@ -118,7 +122,8 @@ async def _price(
                 qty=line.qty,
             )
         )
-    promotions = await uow.promotions.for_events(list({line.event_id for line in lines}))
+    promoted = list({line.event_id for line in lines if line.event_id in promoting})
+    promotions = await uow.promotions.for_events(promoted) if promoted else []
     stored = await uow.promotions.in_cart(list(cart.codes), user_id) if cart.codes else {}
     codes = [entry.rule.priced(entry.person_uses) for entry in stored.values() if entry.rule.active]
     withdrawn = frozenset(code for code in cart.codes if code not in stored or not stored[code].rule.active)
@@ -128,7 +133,7 @@ async def _price(
         currency=currency,
         codes=codes,
         promotions=[promotion.priced(policy.tz) for promotion in promotions],
-        membership=await uow.memberships.active_for(user_id, now),
+        membership=await uow.memberships.active_for(user_id, now) if cart.member else None,
     )
     return priced, withdrawn, {code: entry.rule.id for code, entry in stored.items()}
 

@@ -3,18 +3,20 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, exists, insert, select, update
 
 from domain.models import Cart, CartItem, ItemKind, ItemState
 from domain.money import Money
 from storage.repos._base import Repo
 from storage.repos.attendees import dump_answers, load_answers
-from storage.tables import cart_items, carts, hold_releases
+from storage.tables import cart_items, carts, hold_releases, memberships
 
 LIVE = (ItemState.HELD.value, ItemState.EXPIRED.value)
 
 
 _ITEM_COLUMNS = [c.label(f"item_{c.name}") for c in cart_items.c]
+# Whether the person has a running membership: most have none, and then the cart's pricing reads none.
+_MEMBER = exists().where(memberships.c.user_id == carts.c.user_id, memberships.c.status == "active").label("member")
 # Built once: building a Core statement costs more Python than running it (its cache key is memoised
 # on the object, so a reused statement also skips the compiled-cache key computation).
 _CART_WITH_ITEMS = (
@@ -25,6 +27,7 @@ _CART_WITH_ITEMS = (
         carts.c.last_op,
         carts.c.codes,
         carts.c.buyer_answers,
+        _MEMBER,
         *_ITEM_COLUMNS,
     )
     .select_from(carts.outerjoin(cart_items, and_(cart_items.c.cart_id == carts.c.id, cart_items.c.state.in_(LIVE))))
@@ -95,7 +98,10 @@ class CartRepo(Repo):
         head = rows[0]
         items = [_item_of_row(r) for r in rows if r.item_id is not None]
         codes = tuple(json.loads(head.codes))
-        return Cart(head.id, head.user_id, head.version, items, head.last_op, codes, load_answers(head.buyer_answers))
+        return Cart(
+            head.id, head.user_id, head.version, items, head.last_op, codes, load_answers(head.buyer_answers),
+            member=bool(head.member),
+        )  # fmt: skip
 
     async def _create(self, user_id: int, now: datetime) -> None:
         await self.conn.execute(

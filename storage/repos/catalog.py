@@ -6,6 +6,7 @@ from sqlalchemy import (
     LABEL_STYLE_TABLENAME_PLUS_COL,
     bindparam,
     column,
+    exists,
     func,
     insert,
     literal_column,
@@ -19,7 +20,7 @@ from domain.models import Event, EventStatus, TicketType
 from domain.money import Money
 from domain.search import MIN_INDEXED, Query, normalize, search_text, vocabulary
 from storage.repos._base import Repo
-from storage.tables import events, search_words, ticket_types
+from storage.tables import events, promotions, questions, search_words, ticket_types
 
 _EVENTS_FTS = table("events_fts", column("rowid"))
 _WORDS_FTS = table("search_words_fts", column("word"))
@@ -97,6 +98,19 @@ class _Prefixed:
 
 _OFFERS = (
     select(ticket_types, events)
+    .join(events, events.c.id == ticket_types.c.event_id)
+    .where(ticket_types.c.id.in_(bindparam("ids", expanding=True)))
+    .set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL)
+)
+# A cart's offers also say whether each event asks questions or runs promotions: most do neither, and then
+# the cart reads neither (two statements fewer on every cart drawn and every payment).
+_CART_OFFERS = (
+    select(
+        ticket_types,
+        events,
+        exists().where(questions.c.event_id == events.c.id, questions.c.active).label("asks"),
+        exists().where(promotions.c.event_id == events.c.id, promotions.c.active).label("promotes"),
+    )
     .join(events, events.c.id == ticket_types.c.event_id)
     .where(ticket_types.c.id.in_(bindparam("ids", expanding=True)))
     .set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL)
@@ -331,6 +345,19 @@ class EventRepo(Repo):
             row.ticket_types_id: (_ticket_type(_Prefixed(row, "ticket_types_")), _event(_Prefixed(row, "events_")))
             for row in rows
         }
+
+    async def cart_offers(
+        self, ticket_type_ids: list[int]
+    ) -> tuple[dict[int, tuple[TicketType, Event]], set[int], set[int]]:
+        """As `offers`, with the events that ask questions and the events that run promotions."""
+        if not ticket_type_ids:
+            return {}, set(), set()
+        rows = (await self.conn.execute(_CART_OFFERS, {"ids": sorted(set(ticket_type_ids))})).all()
+        found = {
+            row.ticket_types_id: (_ticket_type(_Prefixed(row, "ticket_types_")), _event(_Prefixed(row, "events_")))
+            for row in rows
+        }
+        return found, {row.events_id for row in rows if row.asks}, {row.events_id for row in rows if row.promotes}
 
     async def add_ticket_type(self, tt: TicketType) -> TicketType:
         result = await self.conn.execute(

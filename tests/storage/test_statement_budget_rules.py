@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
+from datetime import UTC
 
 from sqlalchemy import event
 
-from domain.models import EntryKind
+from domain.models import EntryKind, MembershipPlan, Question, QuestionKind
 from domain.money import Money
+from domain.promotions import PromotionKind, PromotionRule
+from domain.services.memberships import MembershipService
 from tests.paying import same_as_me
 from tests.storage.test_checkout_race import make_event
 from tests.storage.test_guards import Shop
 
 _VERB = re.compile(r"^(SELECT|INSERT INTO|UPDATE|DELETE FROM)\b")
+_PARENTHESES = re.compile(r"\([^()]*\)")
 
 
 def _shape(sql: str) -> str:
@@ -27,7 +31,10 @@ def _shape(sql: str) -> str:
     sql = " ".join(sql.split())
     verb = _VERB.match(sql).group(1)
     if verb == "SELECT":
-        table = re.search(r" FROM (\w+)", sql).group(1)
+        top = sql
+        while (inner := _PARENTHESES.sub("", top)) != top:  # the statement's own FROM, not a subquery's
+            top = inner
+        table = re.search(r" FROM (\w+)", top).group(1)
         lock = " FOR UPDATE" if "FOR UPDATE" in sql else ""
         return f"SELECT {table}{lock}{' SKIP LOCKED' if 'SKIP LOCKED' in sql else ''}"
     table = sql[len(verb) :].split()[0]
@@ -54,17 +61,10 @@ def _lock(engine) -> list[str]:
     return ["SELECT carts FOR UPDATE"] if engine.dialect.name == "postgresql" else []
 
 
-# the cart with its lines, their tariffs and events, then who the held tickets are for and what is asked,
-# then the automatic promotions of its events and the person's membership (the cart's typed codes are read
-# only when it has some)
-VIEW = [
-    "SELECT carts",
-    "SELECT ticket_types",
-    "SELECT attendees",
-    "SELECT questions",
-    "SELECT promotions",
-    "SELECT memberships",
-]
+# the cart with its lines (and whether the person has a running membership), their tariffs and events (and
+# whether those ask questions or run promotions), then who the held tickets are for. The questions, the
+# promotions, the membership and the typed codes are read only where there are some (see below).
+VIEW = ["SELECT carts", "SELECT ticket_types", "SELECT attendees"]
 LIMITS = ["SELECT hold_releases", "SELECT tickets"]  # the person's recent drops and tickets bought
 RENEW_AND_BUMP = ["UPDATE cart_items", "UPDATE carts"]  # every live hold restarted, the version bumped
 
@@ -80,6 +80,32 @@ async def test_a_view_reads_the_cart_once(engine, clock):
     with _statements(engine) as seen:
         await shop.carts.view(anna.id)
     assert seen == _lock(engine) + VIEW
+
+
+async def test_a_view_reads_questions_promotions_codes_and_the_membership_only_where_there_are_some(engine, clock):
+    shop, tt, anna, view = await _shop_with_line(engine, clock)
+    now = clock.now()
+    async with shop.uow() as u:
+        await u.attendees.add_question(Question(0, tt.event_id, QuestionKind.TEXT, "Diet", required=False), now)
+        await u.promotions.add_promotion(
+            PromotionRule(id=0, event_id=tt.event_id, kind=PromotionKind.QUANTITY, name="4+", min_tickets=4,
+                          basis_points=1000), "RUB", now,
+        )  # fmt: skip
+        plan = await u.memberships.add_plan(MembershipPlan(0, "Gold", Money(100, "RUB"), 1000), now)
+        await u.wallets.apply(anna.id, Money(10_000, "RUB"), EntryKind.CREDIT, "seed", now)
+        await u.carts.bump_version(view.cart_id, codes=("NOSUCH",))
+        await u.commit()
+    await MembershipService(shop.uow, clock, "RUB", UTC).buy(anna, plan.id, renew=False, key="k")
+    with _statements(engine) as seen:
+        await shop.carts.view(anna.id)
+    assert seen == [
+        *_lock(engine),
+        *VIEW,
+        "SELECT questions",
+        "SELECT promotions",
+        "SELECT promo_codes",
+        "SELECT memberships",
+    ]
 
 
 async def test_a_view_that_releases_a_lapsed_hold_reads_the_cart_again_after_the_release(engine, clock):
@@ -149,9 +175,6 @@ async def test_paying_reads_neither_the_balance_nor_the_tickets_back(engine, clo
         "SELECT orders",  # this Pay button's order, if it was pressed before
         "SELECT ticket_types",  # the cart's tariffs and events
         "SELECT attendees",  # who each ticket is for (the names go onto the tickets)
-        "SELECT questions",
-        "SELECT promotions",  # the events' automatic promotions (no code was typed: no codes read)
-        "SELECT memberships",  # the buyer's membership discount, if any
         "INSERT orders",
         "UPDATE wallets",  # debited only if the balance covers it
         "INSERT wallet_entries",  # with the new balance: not read back
