@@ -58,6 +58,7 @@ from domain.services.reports import ReportService
 from domain.services.support import SupportService
 from domain.services.tariff_editor import TariffEditor
 from domain.services.tickets import TicketService
+from domain.services.topup import TopUpService
 from domain.services.users import UserService
 from domain.services.wallet import WalletService
 from handlers.menus import set_default_menu, set_personal_menu
@@ -94,6 +95,7 @@ class Services:
     memberships: MembershipService
     plans: PlanEditor
     promos: PromoEditor
+    topup: TopUpService
 
     def as_workflow_data(self) -> dict:
         return dict(self.__dict__)
@@ -167,6 +169,7 @@ def build_services(
         memberships=MembershipService(uow, clock, cur, settings.tz),
         plans=PlanEditor(uow, clock, admins, cur),
         promos=PromoEditor(uow, clock, admins, cur, settings.tz),
+        topup=TopUpService(uow, clock, cur, available=settings.payment_provider_token is not None),
     )
 
 

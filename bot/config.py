@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     bot_token: SecretStr | None = None
+    # Telegram Payments: the provider token from @BotFather; without one, wallets are topped up by /credit only.
+    payment_provider_token: SecretStr | None = None
     telegram_api_base: str = TELEGRAM_API
     database_url: str = "sqlite+aiosqlite:///data/ticketbot.db"
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()

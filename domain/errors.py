@@ -412,6 +412,24 @@ class PromoCodeNotInCart(DomainError):
     code = "error.promo.not_in_cart"
 
 
+class TopUpUnavailable(DomainError):
+    """No payment provider is configured: money comes in only by an admin's /credit."""
+
+    code = "error.topup_unavailable"
+
+
+class TopUpAmountInvalid(DomainError):
+    """Outside the shop's limits for one top-up: carries min and max."""
+
+    code = "error.topup_amount"
+
+
+class PaymentRefused(DomainError):
+    """The pre-checkout answer's refusal: carries reason (mismatch, unavailable, not_yours)."""
+
+    code = "error.payment_refused"
+
+
 class HoldExpired(DomainError):
     code = "error.hold_expired"
 

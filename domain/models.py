@@ -305,6 +305,7 @@ class EntryKind(StrEnum):
     PURCHASE = "purchase"
     REFUND = "refund"
     MEMBERSHIP = "membership"  # a membership's period, bought or renewed
+    TOPUP = "topup"  # paid in through Telegram Payments
 
 
 @dataclass(frozen=True, slots=True)

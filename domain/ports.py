@@ -309,6 +309,21 @@ class MembershipRepository(Protocol):
     async def notice_sent(self, notice_id: int, now: datetime) -> bool: ...
 
 
+class PaymentRepository(Protocol):
+    async def add(
+        self,
+        user_id: int,
+        purpose: str,
+        amount: Money,
+        payload: str,
+        telegram_charge_id: str,
+        provider_charge_id: str,
+        now: datetime,
+    ) -> int | None: ...
+    async def link_entry(self, payment_id: int, entry_id: int) -> None: ...
+    async def by_charge(self, telegram_charge_id: str) -> tuple[int, int | None] | None: ...
+
+
 class UnitOfWork(Protocol):
     users: UserRepository
     organizers: OrganizerRepository
@@ -324,6 +339,7 @@ class UnitOfWork(Protocol):
     broadcasts: BroadcastRepository
     attendees: AttendeeRepository
     promotions: PromotionRepository
+    payments: PaymentRepository
     memberships: MembershipRepository
 
     async def __aenter__(self) -> UnitOfWork: ...

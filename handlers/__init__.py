@@ -35,6 +35,7 @@ def routers() -> list[Router]:
         support,
         tariffs,
         tickets,
+        topup,
         wallet,
     )
 
@@ -59,6 +60,7 @@ def routers() -> list[Router]:
         promos,
         cart,
         tickets,
+        topup,
         wallet,
         catalog,
         fallback,

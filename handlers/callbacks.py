@@ -61,6 +61,13 @@ class PayCb(CallbackData, prefix="pay"):
     total: Annotated[int, Field(ge=0, le=10**15)]  # the total on the button, minor units: charged only if still so
 
 
+class TopUpCb(CallbackData, prefix="tu"):
+    """/wallet's 💳 Top up: op menu (the amounts), other (type one), pay (an invoice for `amount`)."""
+
+    op: str
+    amount: Annotated[int, Field(ge=0, le=10**15)] = 0  # minor units
+
+
 class CodeCb(CallbackData, prefix="pcr"):
     """✖ under the cart: take this promo code out of it."""
 

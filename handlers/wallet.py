@@ -18,4 +18,4 @@ router = Router(name="wallet")
 @router.message(Command("wallet"))
 async def show_wallet(message: Message, user: User, wallet: WalletService, tz: ZoneInfo) -> None:
     view = await wallet.overview(user.id)
-    await message.answer(wallet_view.wallet(view, tz, user.telegram_id))
+    await message.answer(wallet_view.wallet(view, tz, user.telegram_id), reply_markup=wallet_view.wallet_keyboard())

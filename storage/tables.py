@@ -423,6 +423,23 @@ wallet_entries = Table(
     Column("created_at", TS, nullable=False),
 )
 
+# Money paid in through Telegram Payments: Telegram's charge id is unique, so a payment delivered twice
+# credits once. Both charge ids are kept (Telegram's for support and refunds, the provider's for the books).
+payments = Table(
+    "payments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False, index=True),
+    Column("purpose", String(16), nullable=False),  # topup
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("payload", String(128), nullable=False),
+    Column("telegram_charge_id", String(255), nullable=False, unique=True),
+    Column("provider_charge_id", String(255), nullable=False),
+    Column("wallet_entry_id", Id, ForeignKey("wallet_entries.id")),
+    Column("created_at", TS, nullable=False),
+)
+
 searches = Table(
     "searches",
     metadata,

@@ -17,6 +17,7 @@ from storage.repos.catalog import EventRepo, InventoryRepo
 from storage.repos.memberships import MembershipRepo
 from storage.repos.orders import OrderRepo
 from storage.repos.organizers import OrganizerRepo
+from storage.repos.payments import PaymentRepo
 from storage.repos.promotions import PromotionRepo
 from storage.repos.reports import ReportRepo
 from storage.repos.searches import SearchRepo
@@ -137,6 +138,7 @@ class SqlUnitOfWork:
         self.broadcasts = BroadcastRepo(conn)
         self.attendees = AttendeeRepo(conn)
         self.promotions = PromotionRepo(conn)
+        self.payments = PaymentRepo(conn)
         self.memberships = MembershipRepo(conn)
         return self
 
