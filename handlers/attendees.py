@@ -22,6 +22,7 @@ from domain.models import Question, User
 from domain.services.attendees import BUYER, AttendeeService, buyer_question, question_of, seat_of
 from domain.services.cart import CartService
 from domain.services.checkout import CheckoutService
+from domain.services.topup import TopUpService
 from domain.views import CartView
 from handlers.callbacks import AttCb
 from handlers.editing import show
@@ -125,6 +126,7 @@ class Paying:
     checkout: CheckoutService
     pictures: TicketPictures
     tz: ZoneInfo
+    topup: TopUpService | None = None  # offers the missing amount when the wallet is short
 
 
 async def _next(state: FSMContext, cart: CartView, data: dict, reply, notice, p: Paying) -> None:
@@ -148,6 +150,7 @@ async def _next(state: FSMContext, cart: CartView, data: dict, reply, notice, p:
             reply,
             notice,
             total=pay.get("total"),
+            topup=p.topup,
         )
         return
     if not cart.attendees_missing:
@@ -174,6 +177,7 @@ async def pressed(
     state: FSMContext,
     tz: ZoneInfo,
     callback_answer: CallbackAnswer,
+    topup: TopUpService,
 ) -> None:
     data_cb = callback_data
     op = data_cb.op
@@ -241,7 +245,7 @@ async def pressed(
         await notice(v.render_error(error, html=False))
         return
     chat_id = query.message.chat.id if query.message else query.from_user.id
-    paying = Paying(query.bot, chat_id, user, cart, checkout, pictures, tz)
+    paying = Paying(query.bot, chat_id, user, cart, checkout, pictures, tz, topup)
     await _next(state, current, data, reply, notice, paying)
 
 
@@ -255,6 +259,7 @@ async def typed(
     pictures: TicketPictures,
     state: FSMContext,
     tz: ZoneInfo,
+    topup: TopUpService,
 ) -> None:
     data = await state.get_data()
     try:
@@ -272,7 +277,7 @@ async def typed(
     async def notice(text: str) -> None:
         await message.answer(text)
 
-    paying = Paying(message.bot, message.chat.id, user, cart, checkout, pictures, tz)
+    paying = Paying(message.bot, message.chat.id, user, cart, checkout, pictures, tz, topup)
     await _next(state, current, data, reply, notice, paying)
 
 

@@ -15,6 +15,7 @@ from domain.models import User
 from domain.services.attendees import AttendeeService
 from domain.services.cart import CartService
 from domain.services.checkout import CheckoutService
+from domain.services.topup import TopUpService
 from domain.views import CartView
 from handlers import attendees as attendee_dialog
 from handlers import cart_codes
@@ -90,6 +91,7 @@ async def pay(
     tz: ZoneInfo,
     state: FSMContext,
     callback_answer: CallbackAnswer,
+    topup: TopUpService,
 ) -> None:
     async def notice(text: str) -> None:
         callback_answer.text, callback_answer.show_alert = text, True
@@ -101,7 +103,7 @@ async def pay(
     try:
         await settle(
             query.bot, chat_id, user, cart, checkout, pictures, tz, callback_data.version, callback_data.terms,
-            reply, notice, total=callback_data.total,
+            reply, notice, total=callback_data.total, topup=topup,
         )  # fmt: skip
     except AttendeesMissing as error:
         # Who the tickets are for comes first; the payment goes on by itself after the last answer.

@@ -25,6 +25,7 @@ from domain.errors import (
 from domain.models import User
 from domain.services.cart import CartService
 from domain.services.checkout import CheckoutService
+from domain.services.topup import TopUpService
 from handlers.qr import TicketPictures
 from handlers.tickets import send_ticket
 from handlers.views import base as v
@@ -48,6 +49,7 @@ async def settle(
     reply: Reply,
     notice: Callable[[str], Awaitable[None]],
     total: int | None = None,
+    topup: TopUpService | None = None,
 ) -> None:
     """`reply` shows a screen in place of the pressed one; `notice` a short word (an alert, or a message).
     AttendeesMissing is the caller's: it opens the attendee dialog."""
@@ -56,7 +58,8 @@ async def settle(
     except NotEnoughMoney as error:
         p = error.params
         text = cart_view.not_enough_money(p["total"], p["balance"], p["missing"], user.telegram_id)
-        await bot.send_message(chat_id, text)
+        offer = cart_view.top_up_offer(p["missing"], topup.limits()[0]) if topup and topup.available else None
+        await bot.send_message(chat_id, text, reply_markup=offer)
         return
     except (CartChanged, HoldExpired, CartEmpty, TermsNotAccepted, PriceChanged, CodeUsedUp) as error:
         await notice(v.render_error(error, html=False))

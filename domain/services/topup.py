@@ -35,6 +35,10 @@ class TopUpService:
         self._currency = currency
         self._available = available
 
+    @property
+    def available(self) -> bool:
+        return self._available
+
     def presets(self) -> list[Money]:
         self._ensure_available()
         return presets(self._currency)

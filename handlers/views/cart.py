@@ -10,7 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from domain.money import Money
 from domain.terms import Conditions, EventConditions
 from domain.views import CartView, PurchaseResult
-from handlers.callbacks import CartCb, EventCb, PayCb
+from handlers.callbacks import CartCb, EventCb, PayCb, TopUpCb
 from handlers.views import attendees as attendees_view
 from handlers.views import cart_pricing
 from handlers.views.base import _, btn, clip, escape, fmt, lang, money, tickets_n
@@ -151,3 +151,11 @@ def not_enough_money(total: Money, balance: Money, missing: Money, telegram_id: 
     return _("checkout.not_enough").format(
         total=money(total), balance=money(balance), missing=money(missing), id=telegram_id
     )
+
+
+def top_up_offer(missing: Money, least: Money) -> InlineKeyboardMarkup:
+    """The missing amount as a top-up, pre-filled (at least the smallest top-up there is)."""
+    amount = missing if missing.minor >= least.minor else least
+    kb = InlineKeyboardBuilder()
+    kb.row(btn(_("button.topup_missing").format(amount=money(amount)), TopUpCb(op="pay", amount=amount.minor)))
+    return kb.as_markup()

@@ -80,7 +80,7 @@ async def test_the_pre_checkout_accepts_only_the_invoice_as_it_was_sent(engine, 
 
 
 async def test_a_charge_credits_once_however_often_it_is_delivered(engine, clock):
-    uow, topup, anna, _ = await _setup(engine, clock)
+    _, topup, anna, _ = await _setup(engine, clock)
     payload = topup.invoice(anna, "1000").encode()
     first = await topup.credit(anna, payload, RUB, 100_000, "tg-1", "prov-1")
     again = await topup.credit(anna, payload, RUB, 100_000, "tg-1", "prov-1")
