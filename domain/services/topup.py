@@ -15,7 +15,7 @@ from domain.errors import PaymentRefused, TopUpAmountInvalid, TopUpUnavailable
 from domain.models import EntryKind, User
 from domain.money import Money
 from domain.ports import UnitOfWorkFactory
-from domain.topup import TopUpPayload, limits, presets, within_limits
+from domain.topup import LIMITS_MAJOR, TopUpPayload, limits, presets, within_limits
 
 logger = logging.getLogger(__name__)
 
@@ -29,11 +29,12 @@ class TopUpResult:
 
 class TopUpService:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, currency: str, available: bool) -> None:
-        """`available`: a payment provider is configured (PAYMENT_PROVIDER_TOKEN)."""
+        """`available`: a payment provider is configured (PAYMENT_PROVIDER_TOKEN); and the shop's currency
+        must be one it has top-up limits for."""
         self._uow = uow
         self._clock = clock
         self._currency = currency
-        self._available = available
+        self._available = available and currency in LIMITS_MAJOR
 
     @property
     def available(self) -> bool:
