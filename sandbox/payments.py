@@ -29,8 +29,8 @@ Where the checks and their wording come from
   ``INVOICE_PAYLOAD_INVALID`` (payload over 128 bytes).
 
 Not found, so the wording below is the sandbox's own (a test should not match on it): a title or a
-description too long, an unsupported currency (``CURRENCY_INVALID``, which MTProto error lists don't
-name for bots), suggested tips not strictly increasing, and a first button that is not a Pay button.
+description too long, an unsupported currency (``CURRENCY_INVALID``: I found no confirmed Telegram
+text for it), suggested tips not strictly increasing, and a first button that is not a Pay button.
 
 Currency limits
 ---------------
