@@ -6,15 +6,19 @@ chats, :class:`SandboxGroup` / :class:`SandboxChannel`.
 
 from .client import ScriptedUser
 from .groups import SandboxChannel, SandboxGroup
-from .models import Button, CallbackAnswer, SandboxMessage
+from .models import Button, CallbackAnswer, InvoiceInfo, SandboxMessage
+from .payments import PaymentResult, SentInvoice
 from .server import Sandbox
 
 __all__ = [
     "Button",
     "CallbackAnswer",
+    "InvoiceInfo",
+    "PaymentResult",
     "Sandbox",
     "SandboxChannel",
     "SandboxGroup",
     "SandboxMessage",
     "ScriptedUser",
+    "SentInvoice",
 ]

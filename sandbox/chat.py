@@ -84,6 +84,12 @@ class _TerminalChat:
         self.write(f"--- {self.sandbox.bot_name}{to} #{message.message_id}{mark}")
         if message.content:
             self.write(message.content)
+        if message.invoice is not None:
+            invoice = message.invoice
+            self.write(
+                f"  [invoice] {invoice.title}: {invoice.description} ({invoice.total_amount} {invoice.currency}, "
+                "in the smallest units)"
+            )
         if event == "sent" and (message.photo is not None or message.document is not None):
             self.write(f"  [saved {self.save_media(message)}]")
             if message.photo is not None and (link := read_qr(message.photo)):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from .inline import InlineAnswer
@@ -12,6 +12,7 @@ from .views import ChatView
 
 if TYPE_CHECKING:
     from .groups import SandboxChannel, SandboxGroup
+    from .payments import PaymentResult
     from .server import Sandbox
     from .updates import _Pending
 
@@ -83,6 +84,32 @@ class ScriptedUser(ChatView):
             raise AssertionError(f"{self.name}: the bot did not answer the inline query {query!r}")
         return answer
 
+    async def pay(
+        self,
+        invoice_message: SandboxMessage,
+        *,
+        wait: bool = True,
+        tip: int = 0,
+        order_info: dict[str, Any] | None = None,
+    ) -> PaymentResult:
+        """Pay the invoice ``invoice_message`` (a message the bot sent with sendInvoice) as Telegram's
+        payment form does: post a ``pre_checkout_query`` and wait up to ``Sandbox.pre_checkout_timeout``
+        seconds for answerPreCheckoutQuery.  ok=True: post this user's ``successful_payment`` message (in
+        their private chat) and, with ``wait``, wait until the bot has processed it.  ok=False or no answer
+        in time: nothing more is delivered.  Returns a :class:`PaymentResult` (outcome "paid", "refused" or
+        "timeout"); never raises for a refusal or a timeout.
+
+        ``tip``: a tip in the smallest units (at most the invoice's max_tip_amount), added to the total.
+        ``order_info``: what the payer fills in; fields the invoice asks for (need_name, need_phone_number,
+        need_email) and that are not given get this user's name, a made-up phone number and e-mail.
+        An invoice may be paid more than once (each payment gets new charge ids)."""
+        return await self._sandbox._pay(self, invoice_message, wait=wait, tip=tip, order_info=order_info)
+
+    async def redeliver_successful_payment(self, result: PaymentResult, *, wait: bool = True) -> list[SandboxMessage]:
+        """Deliver the successful_payment of ``result`` (a paid :meth:`pay`) once more, as a new message
+        with a new update_id and message_id but the same charge ids, as when Telegram delivers it twice."""
+        return await self._sandbox._redeliver_successful_payment(self, result, wait=wait)
+
     def block_bot(self) -> None:
         """Block the bot, as in Telegram's "Stop and block": its sends to this person answer 403."""
         self._sandbox.blocked_by.add(self.id)
@@ -137,6 +164,8 @@ class ScriptedUser(ChatView):
             raise AssertionError(
                 f"{self.name}: button {button.text!r} is a link to {button.url}; use `await user.open(url)`"
             )
+        if button.raw.get("pay") is True:
+            raise AssertionError(f"{self.name}: button {button.text!r} is a Pay button; use `await user.pay(message)`")
         if button.callback_data is None:
             raise AssertionError(f"{self.name}: button {button.text!r} has no callback_data ({button.raw})")
         return await self._press(message, button.callback_data, wait)

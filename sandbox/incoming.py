@@ -195,7 +195,7 @@ class IncomingMixin:
             payload["sender_chat"] = sender_chat
         payload.update({"chat": self._chat_json(chat_id), "date": int(time.time())})
         payload.update(extra or {})
-        if text or not extra or not ({"photo", "document"} & extra.keys()):
+        if text or not extra or not ({"photo", "document", "successful_payment"} & extra.keys()):
             payload["text"] = text
         entities = _command_entities(text)
         if entities:

@@ -255,6 +255,8 @@ class MessagesMixin:
             raw["photo"] = [self._photo_size(stored)]
         elif stored is not None:
             raw["document"] = self._document_json(stored)
+        if message.invoice is not None:
+            raw["invoice"] = message.invoice.to_json()
         if message.caption is not None and message.text is None:
             raw["caption"] = message.caption
             if message.entities:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Button", "CallbackAnswer", "SandboxMessage", "StoredFile", "Upload"]
+__all__ = ["Button", "CallbackAnswer", "InvoiceInfo", "SandboxMessage", "StoredFile", "Upload"]
 
 
 @dataclass(frozen=True)
@@ -18,13 +18,34 @@ class Button:
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
+@dataclass(frozen=True)
+class InvoiceInfo:
+    """What an invoice message shows (the Bot API's ``Invoice``); the payload and the provider token are
+    not part of it: the sandbox keeps them in :attr:`Sandbox.invoices`."""
+
+    title: str
+    description: str
+    currency: str
+    total_amount: int  # in the smallest units of the currency
+    start_parameter: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "description": self.description,
+            "start_parameter": self.start_parameter,
+            "currency": self.currency,
+            "total_amount": self.total_amount,
+        }
+
+
 @dataclass
 class SandboxMessage:
     """A message in a private chat, as it currently is (edits and deletions update it in place).
 
     ``text`` is the plain text (HTML tags stripped, references decoded); media messages have
-    ``caption`` instead.  ``photo``/``document`` hold the file bytes.  ``raw`` is the JSON the Bot API
-    would return for it now.
+    ``caption`` instead.  ``photo``/``document`` hold the file bytes.  An invoice (sendInvoice) has
+    ``invoice`` and neither text nor caption.  ``raw`` is the JSON the Bot API would return for it now.
     """
 
     message_id: int
@@ -40,6 +61,7 @@ class SandboxMessage:
     file_id: str | None = None
     buttons: list[list[Button]] = field(default_factory=list)
     reply_keyboard: list[list[str]] | None = None
+    invoice: InvoiceInfo | None = None
     deleted: bool = False
     edited: bool = False
     raw: dict[str, Any] = field(default_factory=dict, repr=False)

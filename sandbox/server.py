@@ -7,7 +7,7 @@ Point aiogram at it with::
 and drive it from tests with :class:`sandbox.ScriptedUser` objects (``sandbox.user("Alice")``).
 
 :class:`Sandbox` is assembled from one mixin per Bot API area (updates, messages, callbacks, commands,
-files, chats); each lists the methods it serves in ``API_METHODS``.  This module holds the lifecycle,
+files, chats, payments); each lists the methods it serves in ``API_METHODS``.  This module holds the lifecycle,
 the HTTP dispatch and the test helpers that don't belong to one area.
 """
 
@@ -33,6 +33,7 @@ from .inline import InlineMixin
 from .markup import ApiError
 from .messages import MessagesMixin, Observer
 from .params import read_params
+from .payments import PaymentsMixin
 from .updates import CONFLICT_OTHER_POLLER, UpdatesMixin
 
 __all__ = ["Observer", "Sandbox"]
@@ -57,7 +58,15 @@ class _Failure:
 
 
 class Sandbox(
-    UpdatesMixin, IncomingMixin, MessagesMixin, CallbacksMixin, InlineMixin, CommandsMixin, FilesMixin, ChatsMixin
+    UpdatesMixin,
+    IncomingMixin,
+    MessagesMixin,
+    CallbacksMixin,
+    InlineMixin,
+    CommandsMixin,
+    FilesMixin,
+    ChatsMixin,
+    PaymentsMixin,
 ):
     """Fake Bot API server. ``async with Sandbox() as sb:`` or ``await sb.start()`` / ``await sb.stop()``.
 
@@ -66,6 +75,8 @@ class Sandbox(
     fails with "query is too old ..." (None: never; the Bot API documents no figure).
     ``privacy_mode``: the bot's group privacy setting (see :class:`SandboxGroup`).
     ``group_messages_per_minute``: the Bot FAQ's limit of messages to one group per minute (None: off).
+    ``pre_checkout_timeout``: seconds the bot has to answer a pre_checkout_query (Telegram's 10); no answer
+    by then and the payment fails (:meth:`ScriptedUser.pay` returns outcome "timeout").
 
     Groups and channels: :meth:`group`, :meth:`channel` (in :mod:`sandbox.chats`).
     """
@@ -82,6 +93,7 @@ class Sandbox(
         callback_answer_timeout: float | None = None,
         privacy_mode: bool = True,
         group_messages_per_minute: int | None = 20,
+        pre_checkout_timeout: float = 10.0,
     ) -> None:
         self.token = token
         self.bot_username = bot_username
@@ -90,6 +102,7 @@ class Sandbox(
         self.callback_answer_timeout = callback_answer_timeout
         self.privacy_mode = privacy_mode
         self.group_messages_per_minute = group_messages_per_minute
+        self.pre_checkout_timeout = pre_checkout_timeout
         head = token.split(":", 1)[0]
         self.bot_id = int(head) if head.isdigit() else 123456
         self.calls: list[tuple[str, dict[str, Any]]] = []
@@ -108,6 +121,7 @@ class Sandbox(
         self._setup_commands()
         self._setup_files()
         self._setup_chats()
+        self._setup_payments()
         self._methods: dict[str, tuple[str, Callable[[dict[str, Any]], Awaitable[Any]]]] = {}
         for cls in reversed(type(self).__mro__):
             for name, attribute in vars(cls).get("API_METHODS", {}).items():
