@@ -105,6 +105,8 @@ class PrivateChatOnlyMiddleware(BaseMiddleware):
             return await handler(event, data)
         if event.inline_query is not None:
             return await handler(event, data)  # public search results, from any chat: nothing personal
+        if event.pre_checkout_query is not None:
+            return await handler(event, data)  # no chat at all: the answer goes to Telegram, not to a chat
         logger.info("ignored: not a private chat")
         bot: Bot = data["bot"]
         person = data["event_from_user"]
