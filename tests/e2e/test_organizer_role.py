@@ -13,9 +13,20 @@ from domain.models import Event, EventStatus
 from storage.tables import organizer_requests, users
 from storage.uow import UnitOfWorkFactory
 
-CUSTOMER_MENU = ["search", "cart", "tickets", "wallet", "membership", "language", "organizer", "help"]
+CUSTOMER_MENU = [
+    "search",
+    "cart",
+    "tickets",
+    "wallet",
+    "membership",
+    "language",
+    "terms",
+    "paysupport",
+    "organizer",
+    "help",
+]
 ORGANIZER_MENU = [
-    *("search", "cart", "tickets", "wallet", "membership", "language"),
+    *("search", "cart", "tickets", "wallet", "membership", "language", "terms", "paysupport"),
     *("events", "new_event", "report", "order", "help"),
 ]
 

@@ -76,7 +76,18 @@ async def _story(lang, sandbox, app, clock, admin):
     await anna.send("/start")
     assert t["welcome_back"] in anna.last_text()
     commands = [c for c, _ in sandbox.commands(language_code=lang)]
-    assert commands == ["search", "cart", "tickets", "wallet", "membership", "language", "organizer", "help"]
+    assert commands == [
+        "search",
+        "cart",
+        "tickets",
+        "wallet",
+        "membership",
+        "language",
+        "terms",
+        "paysupport",
+        "organizer",
+        "help",
+    ]
 
     await anna.send("маузер")
     assert "Маузер" in anna.last_text()
