@@ -60,7 +60,9 @@ async def question(
 async def _forward(message: Message, text: str, user: User, organizers: OrganizerService, i18n: I18n, bot: Bot):
     text = text.strip()
     if len(text) > MAX_QUESTION:
-        await message.answer(v._("paysupport.too_long").format(max=v.chars_n(MAX_QUESTION), length=v.chars_n(len(text))))
+        await message.answer(
+            v._("paysupport.too_long").format(max=v.chars_n(MAX_QUESTION), length=v.chars_n(len(text)))
+        )
         return
     admins = await organizers.known_admins()
     if not admins:
