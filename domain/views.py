@@ -184,6 +184,20 @@ class TicketsPage:
 
 
 @dataclass(frozen=True, slots=True)
+class OrderLineView:
+    order: Order
+    tickets: dict[str, int]  # how many of each TicketStatus value
+
+
+@dataclass(frozen=True, slots=True)
+class OrdersPage:
+    items: list[OrderLineView]
+    page: int
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
 class OrganizerEventLine:
     event: Event
     sold: int

@@ -93,6 +93,10 @@ class TicketRenameCb(CallbackData, prefix="tn"):
     ticket_id: Id
 
 
+class OrdersPageCb(CallbackData, prefix="ol"):
+    page: Annotated[int, Field(ge=0, le=100_000)]
+
+
 class TicketsPageCb(CallbackData, prefix="tp"):
     page: Small
 

@@ -17,10 +17,11 @@ from domain.models import TicketStatus, User
 from domain.services.attendees import AttendeeService
 from domain.services.tickets import TicketService
 from domain.views import TicketView
-from handlers.callbacks import TicketQrCb, TicketRenameCb, TicketsPageCb
+from handlers.callbacks import OrdersPageCb, TicketQrCb, TicketRenameCb, TicketsPageCb
 from handlers.editing import show
 from handlers.qr import TicketPictures
 from handlers.views import base as v
+from handlers.views import orders as orders_view
 from handlers.views import tickets as tickets_view
 
 router = Router(name="tickets")
@@ -41,6 +42,19 @@ async def my_tickets(message: Message, user: User, tickets: TicketService, tz: Z
     page = await tickets.my_tickets(user.id, 0)
     text, kb = tickets_view.tickets_page(page, tz)
     await message.answer(text, reply_markup=kb)
+
+
+@router.message(Command("orders"))
+async def my_orders(message: Message, user: User, tickets: TicketService, tz: ZoneInfo) -> None:
+    text, kb = orders_view.orders_page(await tickets.my_orders(user.id, 0), tz)
+    await message.answer(text, reply_markup=kb)
+
+
+@router.callback_query(OrdersPageCb.filter())
+async def orders_page(
+    query: CallbackQuery, callback_data: OrdersPageCb, user: User, tickets: TicketService, tz: ZoneInfo
+) -> None:
+    await show(query, *orders_view.orders_page(await tickets.my_orders(user.id, callback_data.page), tz))
 
 
 @router.callback_query(TicketsPageCb.filter())

@@ -10,7 +10,7 @@ from domain.codes import ticket_payload
 from domain.errors import TicketNotFound
 from domain.models import Ticket, TicketStatus
 from domain.ports import UnitOfWork, UnitOfWorkFactory
-from domain.views import TicketsPage, TicketView
+from domain.views import OrderLineView, OrdersPage, TicketsPage, TicketView
 
 PAGE_SIZE = 10
 SECRET_DRAWS = 8  # a clash of 40-bit short codes is rare; eight in a row means something else is wrong
@@ -57,6 +57,15 @@ class TicketService:
             pages = max(math.ceil(total / PAGE_SIZE), 1)
             views = [await ticket_view(uow, t) for t in tickets]
         return TicketsPage(views, page, pages, total)
+
+    async def my_orders(self, user_id: int, page: int = 0) -> OrdersPage:
+        """/orders: the person's own orders only, newest first, with what became of their tickets."""
+        page = max(page, 0)
+        async with self._uow(write=False) as uow:
+            orders, total = await uow.orders.page_of(user_id, page * PAGE_SIZE, PAGE_SIZE)
+            tally = await uow.tickets.tally([order.id for order in orders])
+        pages = max(math.ceil(total / PAGE_SIZE), 1)
+        return OrdersPage([OrderLineView(o, tally.get(o.id, {})) for o in orders], page, pages, total)
 
     async def ticket_of(self, user_id: int, ticket_id: int) -> TicketView:
         """Only the owner gets a ticket's QR again: callback data naming another's ticket is refused."""

@@ -8,7 +8,19 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from handlers.callbacks import LanguageCb
 from handlers.views.base import _, escape
 
-COMMANDS = ("search", "cart", "tickets", "wallet", "membership", "language", "terms", "paysupport", "organizer", "help")
+COMMANDS = (
+    "search",
+    "cart",
+    "tickets",
+    "orders",
+    "wallet",
+    "membership",
+    "language",
+    "terms",
+    "paysupport",
+    "organizer",
+    "help",
+)
 
 
 def command_list() -> str:

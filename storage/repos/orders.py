@@ -84,6 +84,20 @@ class OrderRepo(Repo):
         stmt = select(orders).where(orders.c.user_id == user_id).order_by(orders.c.id.desc()).limit(limit)
         return [_order(r) for r in await self.conn.execute(stmt)], total
 
+    async def page_of(self, user_id: int, offset: int, limit: int) -> tuple[list[Order], int]:
+        """The person's orders newest first, each with its lines (three statements for a page)."""
+        total = (
+            await self.conn.execute(select(func.count()).select_from(orders).where(orders.c.user_id == user_id))
+        ).scalar_one()
+        stmt = select(orders).where(orders.c.user_id == user_id).order_by(orders.c.id.desc())
+        found = [_order(r) for r in await self.conn.execute(stmt.offset(offset).limit(limit))]
+        if found:
+            by_id = {order.id: order for order in found}
+            lines = select(order_lines).where(order_lines.c.order_id.in_(list(by_id))).order_by(order_lines.c.id)
+            for row in await self.conn.execute(lines):
+                by_id[row.order_id].lines.append(_line(row))
+        return found, total
+
     async def add(self, order: Order, idempotency_key: str, cart_id: int | None) -> Order:
         try:
             result = await self.conn.execute(

@@ -90,6 +90,20 @@ class TicketRepo(Repo):
         rows = await self.conn.execute(select(tickets).where(tickets.c.order_id == order_id).order_by(tickets.c.id))
         return [_ticket(r) for r in rows]
 
+    async def tally(self, order_ids: list[int]) -> dict[int, dict[str, int]]:
+        """How many tickets of each status every order has (one statement)."""
+        if not order_ids:
+            return {}
+        stmt = (
+            select(tickets.c.order_id, tickets.c.status, func.count().label("n"))
+            .where(tickets.c.order_id.in_(order_ids))
+            .group_by(tickets.c.order_id, tickets.c.status)
+        )
+        found: dict[int, dict[str, int]] = {}
+        for row in await self.conn.execute(stmt):
+            found.setdefault(row.order_id, {})[row.status] = row.n
+        return found
+
     async def of_owner(self, owner_id: int, offset: int, limit: int) -> tuple[list[Ticket], int]:
         where = tickets.c.owner_id == owner_id
         total = (await self.conn.execute(select(func.count()).select_from(tickets).where(where))).scalar_one()

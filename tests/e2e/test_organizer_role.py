@@ -26,7 +26,7 @@ CUSTOMER_MENU = [
     "help",
 ]
 ORGANIZER_MENU = [
-    *("search", "cart", "tickets", "wallet", "membership", "language", "terms", "paysupport"),
+    *("search", "cart", "tickets", "orders", "wallet", "membership", "language", "terms", "paysupport"),
     *("events", "new_event", "report", "order", "help"),
 ]
 
