@@ -80,6 +80,7 @@ async def _story(lang, sandbox, app, clock, admin):
         "search",
         "cart",
         "tickets",
+        "orders",
         "wallet",
         "membership",
         "language",
