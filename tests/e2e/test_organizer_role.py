@@ -17,6 +17,7 @@ CUSTOMER_MENU = [
     "search",
     "cart",
     "tickets",
+    "orders",
     "wallet",
     "membership",
     "language",
