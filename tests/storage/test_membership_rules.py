@@ -320,3 +320,11 @@ async def test_a_plan_is_created_only_with_a_price_and_discount_in_range(engine,
     dearest = await editor.create(admin, "Dearest", limit.minor, 10_000, [], True)
     assert (cheapest.price, cheapest.basis_points) == (rub(1), 1)
     assert (dearest.price, dearest.basis_points) == (limit, 10_000)
+
+
+async def test_the_plan_dialog_checks_the_admin_and_the_name_first(engine, clock):
+    _uow, editor, _service, admin, anna, _gold = await _setup(engine, clock)
+    editor.ensure_admin(admin)
+    with pytest.raises(NotAdmin):
+        editor.ensure_admin(anna)
+    assert editor.check_name("  Gold   plus ") == "Gold plus"
