@@ -328,3 +328,30 @@ async def test_the_plan_dialog_checks_the_admin_and_the_name_first(engine, clock
     with pytest.raises(NotAdmin):
         editor.ensure_admin(anna)
     assert editor.check_name("  Gold   plus ") == "Gold plus"
+
+
+async def test_someone_without_a_wallet_sees_a_zero_balance_and_is_told_what_is_missing(engine, clock):
+    uow, _editor, service, _admin, _anna, gold = await _setup(engine, clock)
+    vera = await _person(uow, clock, 3)
+    assert (await service.overview(vera)).balance == rub(0)
+    with pytest.raises(NotEnoughMoney) as refused:
+        await service.buy(vera, gold.id, renew=False, key="k1")
+    assert refused.value.params == {"total": rub(50_000), "balance": rub(0), "missing": rub(50_000)}
+
+
+async def test_a_membership_that_ended_is_no_longer_shown_as_running(engine, clock):
+    _uow, _editor, service, _admin, anna, gold = await _setup(engine, clock)
+    bought = await service.buy(anna, gold.id, renew=False, key="k1")
+    clock.set(bought.membership.paid_until)
+    assert (await service.renew_due()).ended == 1
+    shown = await service.overview(anna)
+    assert (shown.membership, shown.plans) == (None, [gold])
+
+
+async def test_every_losing_press_names_the_running_plan(engine, clock):
+    _uow, _editor, service, _admin, anna, gold = await _setup(engine, clock)
+    results = await asyncio.gather(
+        *(service.buy(anna, gold.id, renew=False, key=f"k{i}") for i in range(4)), return_exceptions=True
+    )
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert len(refused) == 3 and all(r.params == {"plan": "Gold"} for r in refused), refused
