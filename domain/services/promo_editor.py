@@ -377,7 +377,9 @@ class PromoEditor:
         if lock:
             if event is not None:
                 ensure_editable(event)
-                rule = await uow.promotions.code_by_id(code_id)  # again, behind the event's lock
+            # Again, locked: the uses a payment is counting right now are seen (a limit is never set below
+            # them), and a shop-wide code, which has no event to lock, is never edited by two at once.
+            rule = await uow.promotions.code_by_id(code_id, lock=True)
         return event, rule
 
     async def _own_promotion(

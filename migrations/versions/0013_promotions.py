@@ -44,7 +44,7 @@ def upgrade() -> None:
         sa.Column("created_by", ID, nullable=True),
         sa.Column("created_at", TS, nullable=False),
         sa.CheckConstraint(
-            "uses >= 0 AND (max_uses IS NULL OR uses <= max_uses)", name="ck_promo_codes_uses_within_max"
+            "uses >= 0 AND (max_uses IS NULL OR uses <= max_uses)", name=op.f("ck_promo_codes_uses_within_max")
         ),
         sa.ForeignKeyConstraint(["event_id"], ["events.id"]),
         sa.ForeignKeyConstraint(["created_by"], ["users.id"]),

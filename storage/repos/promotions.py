@@ -108,8 +108,11 @@ class PromotionRepo(Repo):
         row = (await self.conn.execute(select(promo_codes).where(promo_codes.c.code == code))).first()
         return _code(row) if row else None
 
-    async def code_by_id(self, code_id: int) -> CodeRule | None:
-        row = (await self.conn.execute(select(promo_codes).where(promo_codes.c.id == code_id))).first()
+    async def code_by_id(self, code_id: int, lock: bool = False) -> CodeRule | None:
+        """lock: FOR UPDATE on PostgreSQL (SQLite's writer already excludes every other): an edit then sees
+        the uses a payment committed meanwhile, and two edits of one code never lose one."""
+        stmt = select(promo_codes).where(promo_codes.c.id == code_id)
+        row = (await self.conn.execute(stmt.with_for_update() if lock else stmt)).first()
         return _code(row) if row else None
 
     async def in_cart(self, codes: list[str], user_id: int) -> dict[str, CartCode]:

@@ -6,7 +6,10 @@ forged tariff of a promotion means the whole event; a refusal names what it refu
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+from sqlalchemy import update
 
 from domain.errors import (
     EventNotEditable,
@@ -15,12 +18,14 @@ from domain.errors import (
     PercentInvalid,
     PromoAmountInvalid,
     PromoCodeTaken,
+    PromoLimitBelowUses,
     PromoNameInvalid,
     PromoNotFound,
     PromoNumberInvalid,
 )
 from domain.promo_fields import MAX_DAYS_BEFORE, MAX_TICKETS, MIN_TICKETS, CodeOption, Flag, PromotionOption
 from domain.promotions import MAX_NAME, PromotionKind
+from storage.tables import promo_codes
 from tests.storage.test_promo_editor import ADMIN, Shop, _olga
 
 
@@ -172,3 +177,22 @@ async def test_a_code_taken_while_typed_is_refused_by_name(shop):
     with pytest.raises(PromoCodeTaken) as refused:
         await shop.promos.add_code(ivan, his.event_id, "summer", "20 %", None)
     assert refused.value.params == {"code": "SUMMER"}
+
+
+async def test_a_limit_lowered_while_a_payment_counts_a_use_sees_that_use(shop):
+    """The payment holds the code's row (its use counted, not committed yet): the edit waits for it and then
+    refuses a limit below the uses, rather than failing on the database's check."""
+    olga, standard, _vip = await _olga(shop)
+    code = await shop.promos.add_code(olga, standard.event_id, "RACE", "10 %", None)
+    await shop.count_uses(code.id, 2)
+    async with shop.engine.connect() as conn:
+        await conn.execute(update(promo_codes).where(promo_codes.c.id == code.id).values(uses=promo_codes.c.uses + 1))
+        edit = asyncio.create_task(shop.promos.set_code(olga, code.id, CodeOption.MAX_USES, "2"))
+        await asyncio.sleep(0.3)
+        assert not edit.done(), "the edit waits for the payment's row"
+        await conn.commit()
+    with pytest.raises(PromoLimitBelowUses) as refused:
+        await edit
+    assert refused.value.params == {"uses": 3}
+    (row,) = await shop.codes()
+    assert (row.uses, row.max_uses) == (3, None)
