@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from domain.money import Money
 from storage.repos._base import Repo
@@ -43,14 +43,3 @@ class PaymentRepo(Repo):
 
     async def link_entry(self, payment_id: int, entry_id: int) -> None:
         await self.conn.execute(update(payments).where(payments.c.id == payment_id).values(wallet_entry_id=entry_id))
-
-    async def by_charge(self, telegram_charge_id: str) -> tuple[int, int | None] | None:
-        """(user id, wallet entry id) of a recorded charge."""
-        row = (
-            await self.conn.execute(
-                select(payments.c.user_id, payments.c.wallet_entry_id).where(
-                    payments.c.telegram_charge_id == telegram_charge_id
-                )
-            )
-        ).first()
-        return (row.user_id, row.wallet_entry_id) if row else None

@@ -37,6 +37,7 @@ async def _count(engine, table) -> int:
 async def test_an_invoice_is_for_a_preset_or_a_typed_amount_within_the_limits(engine, clock):
     _, topup, anna, _ = await _setup(engine, clock)
     assert [m.minor for m in topup.presets()] == [50_000, 100_000, 200_000, 500_000]
+    assert topup.limits() == (Money(10_000, RUB), Money(10_000_000, RUB))
     assert topup.invoice(anna, "1 500,50").amount == Money(150_050, RUB)
     payload = topup.invoice(anna, Money(50_000, RUB))
     assert TopUpPayload.decode(payload.encode()) == payload and payload.user_id == anna.id
@@ -84,8 +85,8 @@ async def test_a_charge_credits_once_however_often_it_is_delivered(engine, clock
     payload = topup.invoice(anna, "1000").encode()
     first = await topup.credit(anna, payload, RUB, 100_000, "tg-1", "prov-1")
     again = await topup.credit(anna, payload, RUB, 100_000, "tg-1", "prov-1")
-    assert (first.duplicate, first.balance) == (False, Money(100_000, RUB))
-    assert (again.duplicate, again.balance) == (True, Money(100_000, RUB))
+    assert (first.duplicate, first.amount, first.balance) == (False, Money(100_000, RUB), Money(100_000, RUB))
+    assert (again.duplicate, again.amount, again.balance) == (True, Money(100_000, RUB), Money(100_000, RUB))
     second = await topup.credit(anna, payload, RUB, 100_000, "tg-2", "prov-2")  # the invoice paid twice
     assert second.balance == Money(200_000, RUB)
     async with engine.connect() as conn:
@@ -112,3 +113,15 @@ async def test_money_taken_by_telegram_lands_even_when_the_payload_is_not_unders
     _, topup, anna, _ = await _setup(engine, clock)
     result = await topup.credit(anna, "something else", RUB, 12_345, "tg-odd", "prov-odd")
     assert (result.duplicate, result.balance) == (False, Money(12_345, RUB))
+
+
+async def test_charge_ids_and_payloads_longer_than_their_columns_are_kept_cut(engine, clock):
+    """Telegram's ids are short; a longer one is kept to the column's length rather than losing the money."""
+    _, topup, anna, _ = await _setup(engine, clock)
+    result = await topup.credit(anna, "p" * 300, RUB, 50_000, "t" * 300, "v" * 300)
+    assert not result.duplicate
+    async with engine.connect() as conn:
+        row = (await conn.execute(select(payments))).one()
+        entry = (await conn.execute(select(wallet_entries))).one()
+    assert (len(row.payload), len(row.telegram_charge_id), len(row.provider_charge_id)) == (128, 255, 255)
+    assert len(entry.idempotency_key) == 120
