@@ -39,9 +39,6 @@ Rules this module keeps (the tests in tests/unit/test_pricing*.py pin each one):
 7. The result does not depend on the order of the inputs: lines are taken by id, promotions by id, codes by
    normalized code text (the same code typed twice counts once); the lines come out sorted by id.
 
-The results are NamedTuples (immutable, compared by value, and several times cheaper to make than frozen
-dataclasses: a recalculation of a busy cart makes over a hundred, see bench/PRICING.md).
-
 Codes are compared after `normalize_code`: surrounding and inner whitespace removed, upper case, at most
 32 characters of A-Z 0-9 - _; anything else (NUL or other control characters, emoji, letters of other
 alphabets, longer text) is not a code and gets None.
@@ -49,36 +46,67 @@ alphabets, longer text) is not a code and gets None.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
-from enum import StrEnum
+from datetime import datetime, timedelta
 from operator import attrgetter
-from typing import NamedTuple
 
 from domain.money import Money
+from domain.pricing_results import (
+    AppliedRule,
+    LineDiscount,
+    NotApplied,
+    PricedCart,
+    PricedLine,
+    Reason,
+    Source,
+    split_per_ticket,
+)
+from domain.pricing_rules import (
+    FULL,
+    MAX_CODE_LENGTH,
+    WHOLE_CART,
+    AmountOff,
+    BundlePromotion,
+    EarlyWeekdayPromotion,
+    Membership,
+    PercentOff,
+    PromoCode,
+    Promotion,
+    QuantityPromotion,
+    Scope,
+    ScopeKind,
+    TicketLine,
+    normalize_code,
+)
 
-FULL = 10_000  # basis points in 100 %
-MAX_CODE_LENGTH = 32
-_CODE = re.compile(rf"[A-Z0-9_-]{{1,{MAX_CODE_LENGTH}}}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # control characters but tab, LF, CR
-_SPACE = re.compile(r"\s+")
-
-
-def normalize_code(text: str) -> str | None:
-    """The canonical form of a typed promo code, or None when the text cannot be a code.
-
-    People type codes with spaces ("summer 26 ") and in any case, so whitespace anywhere is dropped and
-    letters are upper-cased. What remains must be 1-32 characters of A-Z, 0-9, "-" and "_": a NUL, another
-    control character, an emoji, a Cyrillic letter or a pasted paragraph is refused, never truncated."""
-    if len(text) > 4 * MAX_CODE_LENGTH or _CONTROL.search(text):
-        return None
-    candidate = _SPACE.sub("", text)
-    if not candidate.isascii():  # before upper(): "ß".upper() is "SS", "ﬁ".upper() is "FI"
-        return None
-    candidate = candidate.upper()
-    return candidate if _CODE.fullmatch(candidate) else None
+# The inputs (domain.pricing_rules) and the results (domain.pricing_results) live in modules of their own:
+# this one is the function, and names them all for its callers.
+__all__ = [
+    "FULL",
+    "MAX_CODE_LENGTH",
+    "WHOLE_CART",
+    "AmountOff",
+    "AppliedRule",
+    "BundlePromotion",
+    "EarlyWeekdayPromotion",
+    "LineDiscount",
+    "Membership",
+    "NotApplied",
+    "PercentOff",
+    "PricedCart",
+    "PricedLine",
+    "PromoCode",
+    "Promotion",
+    "QuantityPromotion",
+    "Reason",
+    "Scope",
+    "ScopeKind",
+    "Source",
+    "TicketLine",
+    "normalize_code",
+    "price_cart",
+    "split_per_ticket",
+]
 
 
 def _percents(amounts: list[int], basis_points: int) -> list[int]:
@@ -105,309 +133,6 @@ def _spread(amount: int, weights: list[int]) -> list[int]:
         for k in sorted(range(len(weights)), key=lambda k: (-remainders[k], k))[:left]:
             shares[k] += 1
     return shares
-
-
-def split_per_ticket(amount: Money, qty: int) -> tuple[Money, ...]:
-    """A line total as the amounts paid for each of its `qty` tickets: they differ by at most one minor unit,
-    the first tickets carry the extra ones, and they sum exactly to `amount` (a refund returns one of them)."""
-    return tuple(amount.allocate(qty))
-
-
-def _check_basis_points(basis_points: int) -> None:
-    if not isinstance(basis_points, int) or isinstance(basis_points, bool) or not 0 < basis_points <= FULL:
-        raise ValueError(f"a percentage is 1..{FULL} basis points, not {basis_points!r}")
-
-
-def _check_window(valid_from: datetime | None, valid_until: datetime | None) -> None:
-    for moment in (valid_from, valid_until):
-        if moment is not None and moment.tzinfo is None:
-            raise ValueError("validity bounds must be aware datetimes")
-    if valid_from is not None and valid_until is not None and valid_until <= valid_from:
-        raise ValueError("valid_until must come after valid_from")
-
-
-# ---------------------------------------------------------------------------------------------- inputs
-
-
-@dataclass(frozen=True, slots=True)
-class TicketLine:
-    """One line of the cart as pricing needs it: what it is (for scopes and rules) and its list price."""
-
-    id: int  # the cart line's id: the canonical order, and the tie-break of remainders
-    tariff_id: int
-    event_id: int
-    category: str  # the event's category: what a membership covers
-    event_start: datetime  # aware: the early weekday discount counts days to it
-    unit_price: Money  # the list price of one ticket
-    qty: int
-
-    def __post_init__(self) -> None:
-        if self.qty < 1:
-            raise ValueError("a line holds at least one ticket")
-        if self.unit_price.minor < 0:
-            raise ValueError("a list price is never negative")
-        if self.event_start.tzinfo is None:
-            raise ValueError("event_start must be an aware datetime")
-
-
-class ScopeKind(StrEnum):
-    CART = "cart"
-    EVENT = "event"
-    TARIFF = "tariff"
-
-
-@dataclass(frozen=True, slots=True)
-class Scope:
-    """Which lines a rule applies to: the whole cart, the lines of one event, or the lines of one tariff."""
-
-    kind: ScopeKind = ScopeKind.CART
-    target: int | None = None  # the event's or the tariff's id; None for the whole cart
-
-    def __post_init__(self) -> None:
-        if (self.kind is ScopeKind.CART) != (self.target is None):
-            raise ValueError("a cart scope names nothing; an event or tariff scope names its id")
-
-    @classmethod
-    def event(cls, event_id: int) -> Scope:
-        return cls(ScopeKind.EVENT, event_id)
-
-    @classmethod
-    def tariff(cls, tariff_id: int) -> Scope:
-        return cls(ScopeKind.TARIFF, tariff_id)
-
-    def covers(self, line: TicketLine) -> bool:
-        if self.kind is ScopeKind.CART:
-            return True
-        if self.kind is ScopeKind.EVENT:
-            return line.event_id == self.target
-        return line.tariff_id == self.target
-
-
-WHOLE_CART = Scope()
-
-
-@dataclass(frozen=True, slots=True)
-class PercentOff:
-    """A percent discount in basis points (1000 = 10 %): a third of a price is expressible without a float."""
-
-    basis_points: int
-
-    def __post_init__(self) -> None:
-        _check_basis_points(self.basis_points)
-
-
-@dataclass(frozen=True, slots=True)
-class AmountOff:
-    """A fixed amount off, once per cart for the code's scope, spread over the lines in scope."""
-
-    amount: Money
-
-    def __post_init__(self) -> None:
-        if not self.amount.is_positive:
-            raise ValueError("a fixed discount is a positive amount")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PromoCode:
-    """A code the customer typed, with its definition and its use counts (paid orders only) as of now."""
-
-    code: str  # normalized (see normalize_code): how codes are compared and ordered
-    name: str  # what the cart shows beside the discount
-    discount: PercentOff | AmountOff
-    scope: Scope = WHOLE_CART
-    valid_from: datetime | None = None  # [valid_from, valid_until); None: open on that side
-    valid_until: datetime | None = None
-    max_uses: int | None = None  # paid orders carrying the code, everybody; None: unlimited
-    uses: int = 0
-    max_uses_per_person: int | None = None  # paid orders of this customer carrying the code; None: unlimited
-    person_uses: int = 0
-    min_cart: Money | None = None  # list subtotal of the lines in scope, before any discount
-    combinable: bool = True  # False: applies only alone (no other code, promotion or membership)
-
-    def __post_init__(self) -> None:
-        if normalize_code(self.code) != self.code:
-            raise ValueError(f"a promo code is defined in its normalized form, not {self.code!r}")
-        _check_window(self.valid_from, self.valid_until)
-        for limit in (self.max_uses, self.max_uses_per_person):
-            if limit is not None and limit < 1:
-                raise ValueError("a use limit is at least 1 (None: unlimited)")
-        if self.uses < 0 or self.person_uses < 0:
-            raise ValueError("use counts are never negative")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class QuantityPromotion:
-    """Automatic: N or more tickets of one event in the cart, and those tickets are X % off."""
-
-    id: int
-    name: str
-    event_id: int
-    min_tickets: int
-    basis_points: int
-    valid_from: datetime | None = None
-    valid_until: datetime | None = None
-    combinable: bool = True
-
-    def __post_init__(self) -> None:
-        _check_basis_points(self.basis_points)
-        _check_window(self.valid_from, self.valid_until)
-        if self.min_tickets < 1:
-            raise ValueError("min_tickets is at least 1")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class BundlePromotion:
-    """Automatic: a ticket of tariff A with a ticket of tariff B is a bundle, and each bundle is `amount` off.
-
-    Per bundle, not once per cart: two couples buying together get it twice. The amount is spread over all
-    the lines of tariffs A and B in proportion to what is left of them."""
-
-    id: int
-    name: str
-    tariff_a: int
-    tariff_b: int
-    amount: Money  # per bundle
-    valid_from: datetime | None = None
-    valid_until: datetime | None = None
-    combinable: bool = True
-
-    def __post_init__(self) -> None:
-        if self.tariff_a == self.tariff_b:
-            raise ValueError("a bundle is of two different tariffs")
-        if not self.amount.is_positive:
-            raise ValueError("a bundle discount is a positive amount")
-        _check_window(self.valid_from, self.valid_until)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class EarlyWeekdayPromotion:
-    """Automatic: X % off the tickets in scope bought on one of `weekdays` (in `tz`, 0 = Monday) at least
-    `days_before` whole days (days_before * 24 hours) before their event starts."""
-
-    id: int
-    name: str
-    basis_points: int
-    weekdays: frozenset[int]
-    tz: tzinfo  # the organizer's time zone: a Tuesday in Moscow starts on Monday evening in UTC
-    days_before: int
-    scope: Scope = WHOLE_CART
-    valid_from: datetime | None = None
-    valid_until: datetime | None = None
-    combinable: bool = True
-
-    def __post_init__(self) -> None:
-        _check_basis_points(self.basis_points)
-        _check_window(self.valid_from, self.valid_until)
-        if not self.weekdays or not self.weekdays <= frozenset(range(7)):
-            raise ValueError("weekdays are some of 0 (Monday) .. 6 (Sunday)")
-        if self.days_before < 0:
-            raise ValueError("days_before is never negative")
-
-
-Promotion = QuantityPromotion | BundlePromotion | EarlyWeekdayPromotion
-
-
-@dataclass(frozen=True, slots=True)
-class Membership:
-    """The customer's active membership (the caller passes it only while it is active)."""
-
-    plan: str  # the plan's name: shown beside the discount
-    basis_points: int
-    categories: frozenset[str] = frozenset()  # event categories it covers; empty: all
-    combinable: bool = True
-
-    def __post_init__(self) -> None:
-        _check_basis_points(self.basis_points)
-
-
-# --------------------------------------------------------------------------------------------- outputs
-
-
-class Source(StrEnum):
-    PROMOTION = "promotion"
-    MEMBERSHIP = "membership"
-    CODE = "code"
-
-
-class Reason(StrEnum):
-    """Why a rule gives nothing to this cart (an unknown code is the caller's concern, not pricing's)."""
-
-    NOT_YET_VALID = "not_yet_valid"
-    EXPIRED = "expired"
-    USED_UP = "used_up"
-    USED_UP_FOR_YOU = "used_up_for_you"
-    NOTHING_IN_SCOPE = "nothing_in_scope"
-    MINIMUM_NOT_MET = "minimum_not_met"  # NotApplied.missing: how much more of the scope's list prices
-    TOO_FEW_TICKETS = "too_few_tickets"  # quantity promotion; NotApplied.missing_tickets
-    INCOMPLETE_BUNDLE = "incomplete_bundle"  # bundle promotion: only one of its two tariffs in the cart
-    WRONG_WEEKDAY = "wrong_weekday"  # early weekday promotion: not one of its days today
-    TOO_CLOSE_TO_EVENT = "too_close_to_event"  # early weekday promotion: every event in scope starts too soon
-    DOES_NOT_COMBINE = "does_not_combine"  # NotApplied.conflicts_with: the rules applied instead
-    NOTHING_TO_DISCOUNT = "nothing_to_discount"  # free tickets, or nothing left after the rules before it
-
-
-class LineDiscount(NamedTuple):
-    """One rule's discount on one line (never zero: a rule that gave this line nothing is not listed)."""
-
-    source: Source
-    ref: str | int  # the code's text, the promotion's id, the membership plan's name
-    name: str
-    amount: Money
-
-
-class PricedLine(NamedTuple):
-    """What the customer sees for a line, and what an order line keeps for refunds."""
-
-    id: int
-    tariff_id: int
-    event_id: int
-    unit_price: Money
-    qty: int
-    subtotal: Money  # unit_price * qty
-    discounts: tuple[LineDiscount, ...]  # in the order they were applied
-    total: Money  # subtotal - discounts, never below zero
-
-    def per_ticket(self) -> tuple[Money, ...]:
-        """What each ticket of the line cost: a refund of one ticket returns one of these."""
-        return split_per_ticket(self.total, self.qty)
-
-
-class AppliedRule(NamedTuple):
-    """A rule that applied, and what it took off the whole cart (never zero: see Reason.NOTHING_TO_DISCOUNT)."""
-
-    source: Source
-    ref: str | int
-    name: str
-    amount: Money
-
-
-class NotApplied(NamedTuple):
-    """A rule that gives this cart nothing, and why: shown to the customer, never dropped silently."""
-
-    source: Source
-    ref: str | int
-    name: str
-    reason: Reason
-    missing: Money | None = None  # MINIMUM_NOT_MET
-    missing_tickets: int | None = None  # TOO_FEW_TICKETS
-    conflicts_with: tuple[str, ...] = ()  # DOES_NOT_COMBINE: names of the rules applied instead
-
-
-class PricedCart(NamedTuple):
-    """Every number of the cart with its reason: what the cart shows, and what an order copies when paid."""
-
-    currency: str
-    lines: tuple[PricedLine, ...]  # by line id
-    applied: tuple[AppliedRule, ...]  # in the order applied
-    not_applied: tuple[NotApplied, ...]  # promotions, membership, then codes, each in canonical order
-    undiscounted: Money  # sum of the list subtotals
-    discount: Money  # undiscounted - total
-    total: Money  # sum of the line totals
-    codes: tuple[str, ...] = ()  # the codes applied: what a paid order counts as used
-
-    @property
-    def codes_not_applied(self) -> tuple[NotApplied, ...]:
-        return tuple(entry for entry in self.not_applied if entry.source is Source.CODE)
 
 
 # ------------------------------------------------------------------------------------------ the function
